@@ -1,0 +1,33 @@
+# The two commands of README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# The suite runs on the real services: PostgreSQL and Redis on loopback.
+TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
+	MAILBOX_ALLOW_PRIVATE_HOSTS=1
+
+.PHONY: run test venv messages
+
+$(VENV)/.installed: requirements.txt requirements-test.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-test.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+messages: venv
+	@command -v msgfmt >/dev/null || scripts/system-packages.sh
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+# Web + Celery worker + beat on the embedded defaults (SQLite, filesystem broker).
+run: messages
+	$(PY) manage.py migrate --noinput
+	$(VENV)/bin/honcho start -f Procfile
+
+# The whole suite, against real PostgreSQL, Redis, Dovecot, Postfix and Chromium.
+test: messages
+	scripts/system-packages.sh
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

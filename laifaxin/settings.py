@@ -1,0 +1,263 @@
+"""Settings for the Laifaxin portal.
+
+Everything comes from the environment through django-environ (see .env.example
+for the full list). Without any environment the portal runs on a laptop:
+SQLite, a file-system Celery broker and console email. With DEBUG off, secrets
+have no defaults and a missing one stops start-up with a clear message.
+"""
+
+from pathlib import Path
+
+import environ
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOCAL_DIR = BASE_DIR / "var"  # untracked: dev key, SQLite file, broker folders
+
+env = environ.Env()
+env_file = BASE_DIR / ".env"
+if env_file.exists():
+    environ.Env.read_env(str(env_file))
+
+# ---------------------------------------------------------------------------
+# Core
+# ---------------------------------------------------------------------------
+DEBUG = env.bool("DEBUG", default=True)
+
+
+def _required(name: str, dev_default):
+    """A secret: has a laptop default only while DEBUG is on."""
+    value = env.str(name, default=None)
+    if value:
+        return value
+    if DEBUG:
+        return dev_default() if callable(dev_default) else dev_default
+    raise ImproperlyConfigured(
+        f"{name} is not set. Production (DEBUG=False) refuses to start without it; "
+        f"see .env.example."
+    )
+
+
+def _dev_encryption_key() -> str:
+    """Generated once per checkout into var/, which git ignores."""
+    key_file = LOCAL_DIR / "field_encryption_key"
+    if not key_file.exists():
+        LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(Fernet.generate_key().decode())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _required("SECRET_KEY", "django-insecure-dev-only-" + "x" * 40)
+if not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters.")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "formtools",
+    "axes",
+    "encrypted_model_fields",
+    "laifaxin",
+    "providers",
+    "accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it reads the result of authentication.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "laifaxin.urls"
+WSGI_APPLICATION = "laifaxin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------------------
+# Database
+# ---------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{LOCAL_DIR / 'laifaxin.sqlite3'}"),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ---------------------------------------------------------------------------
+# Auth
+# ---------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "accounts:list"
+LOGOUT_REDIRECT_URL = "home"
+
+# django-axes: lock an (username, IP) pair after repeated failed logins.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+
+# ---------------------------------------------------------------------------
+# Internationalisation
+# ---------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# ---------------------------------------------------------------------------
+# Static files (served locally; no CDN)
+# ---------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = env.path("STATIC_ROOT", default=LOCAL_DIR / "staticfiles")
+
+# ---------------------------------------------------------------------------
+# Email
+# ---------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="来发信 Laifaxin <noreply@laifaxin.localhost>")
+
+# ---------------------------------------------------------------------------
+# Encryption of stored mailbox passwords (django-encrypted-model-fields)
+# ---------------------------------------------------------------------------
+# A comma-separated list: the first key encrypts, every key decrypts
+# (`manage.py rotate_encryption_key` moves rows onto the first key).
+FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[]) or [
+    _required("FIELD_ENCRYPTION_KEY", _dev_encryption_key)
+]
+for _key in FIELD_ENCRYPTION_KEY:
+    try:
+        Fernet(_key)
+    except Exception:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY is malformed: each key must be a 32-byte url-safe base64 "
+            "Fernet key (python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')."
+        ) from None
+
+# ---------------------------------------------------------------------------
+# Mailbox login checks
+# ---------------------------------------------------------------------------
+# Extra CA bundle trusted on top of the system store (tests, private deployments).
+MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="") or None
+# Hand-entered servers on loopback/private addresses are refused unless this is on.
+MAILBOX_ALLOW_PRIVATE_HOSTS = env.bool("MAILBOX_ALLOW_PRIVATE_HOSTS", default=False)
+MAILBOX_CHECK_TIMEOUT = env.float("MAILBOX_CHECK_TIMEOUT", default=20.0)
+# Live checks a user / an IP may start per hour from the web (credential-stuffing guard).
+MAILBOX_LIVE_CHECKS_PER_USER_HOUR = env.int("MAILBOX_LIVE_CHECKS_PER_USER_HOUR", default=20)
+MAILBOX_LIVE_CHECKS_PER_IP_HOUR = env.int("MAILBOX_LIVE_CHECKS_PER_IP_HOUR", default=40)
+
+# ---------------------------------------------------------------------------
+# Scheduler (re-verification)
+# ---------------------------------------------------------------------------
+MAILBOX_CHECK_INTERVAL_MINUTES = env.int("MAILBOX_CHECK_INTERVAL_MINUTES", default=240)
+MAILBOX_CHECK_JITTER_MINUTES = env.int("MAILBOX_CHECK_JITTER_MINUTES", default=30)
+MAILBOX_AUTH_FAILURES_TO_FLAG = env.int("MAILBOX_AUTH_FAILURES_TO_FLAG", default=2)
+MAILBOX_AUTH_RETRY_MINUTES = env.int("MAILBOX_AUTH_RETRY_MINUTES", default=15)
+MAILBOX_UNREACHABLE_GRACE_MINUTES = env.int("MAILBOX_UNREACHABLE_GRACE_MINUTES", default=360)
+MAILBOX_DISPATCH_BATCH = env.int("MAILBOX_DISPATCH_BATCH", default=200)
+
+# ---------------------------------------------------------------------------
+# Celery
+# ---------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = LOCAL_DIR / "broker"
+    for _sub in ("out", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "out"),
+        "data_folder_out": str(_broker_dir / "out"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_TASK_SOFT_TIME_LIMIT = 90
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-checks": {
+        "task": "accounts.tasks.dispatch_due_checks",
+        "schedule": env.float("MAILBOX_DISPATCH_EVERY_SECONDS", default=60.0),
+    },
+}
+
+# ---------------------------------------------------------------------------
+# Cache (rate limits)
+# ---------------------------------------------------------------------------
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# ---------------------------------------------------------------------------
+# Security (production)
+# ---------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# ---------------------------------------------------------------------------
+# Logging
+# ---------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

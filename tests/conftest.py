@@ -1,0 +1,49 @@
+"""Shared fixtures: the user trio, and the real services the suite runs on.
+
+Service fixtures live in their own modules (tests/mailservers.py, tests/worker.py)
+and are registered here as plugins.
+"""
+
+import os
+import socket
+
+import pytest
+
+from tests import factories
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    # The suite runs on real PostgreSQL and Redis; in CI their absence is an
+    # error, never a silent skip.
+    from django.conf import settings
+
+    if IN_CI and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.exit("CI must run on PostgreSQL: set DATABASE_URL", returncode=3)
+    for name, (host, port) in {"PostgreSQL": ("127.0.0.1", 5432), "Redis": ("127.0.0.1", 6379)}.items():
+        if IN_CI and not _reachable(host, port):
+            pytest.exit(f"{name} is not reachable on {host}:{port}", returncode=3)
+
+
+@pytest.fixture
+def owner(db):
+    return factories.UserFactory(username="owner")
+
+
+@pytest.fixture
+def support(db):
+    return factories.SupportUserFactory(username="support")
+
+
+@pytest.fixture
+def stranger(db):
+    return factories.UserFactory(username="stranger")
