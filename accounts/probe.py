@@ -59,3 +59,43 @@ class LoginCheck:
     smtp_usernames: tuple[str, ...]
     password: str = field(repr=False)
     send_imap_id: bool = False
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Both protocols of one login check."""
+
+    imap: ProtocolResult
+    smtp: ProtocolResult
+
+    @property
+    def is_ok(self) -> bool:
+        return self.imap.outcome == Outcome.OK and self.smtp.outcome == Outcome.OK
+
+    @property
+    def outcome(self) -> Outcome:
+        """The outcome that matters most to the user (the worse of the two)."""
+        if self.is_ok:
+            return Outcome.OK
+        return min(
+            (r.outcome for r in (self.imap, self.smtp) if r.outcome != Outcome.OK),
+            key=OUTCOME_PRIORITY.index,
+        )
+
+
+# Most telling first: what the provider said about the credential beats
+# what the network did.
+OUTCOME_PRIORITY = [
+    Outcome.UNREADABLE_SECRET,
+    Outcome.BLOCKED_ADDRESS,
+    Outcome.APP_PASSWORD_REQUIRED,
+    Outcome.ACTION_REQUIRED,
+    Outcome.AUTH_FAILED,
+    Outcome.RATE_LIMITED,
+    Outcome.TRANSIENT,
+    Outcome.TLS_ERROR,
+    Outcome.TIMEOUT,
+    Outcome.NETWORK_ERROR,
+    Outcome.PROTOCOL_ERROR,
+    Outcome.OK,
+]
