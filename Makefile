@@ -19,7 +19,7 @@ venv: $(VENV)/.installed
 
 messages: venv
 	@command -v msgfmt >/dev/null || scripts/system-packages.sh
-	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
 
 # Web + Celery worker + beat on the embedded defaults (SQLite, filesystem broker).
 run: messages
