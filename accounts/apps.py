@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Mailbox accounts")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_sync_support_group, sender=self)
+
+
+def _sync_support_group(sender, apps, **kwargs):
+    # Migration 0003 creates the group; this keeps it in place after a test
+    # database flush and grants permissions declared later (accounts.roles).
+    from accounts.roles import sync_support_group
+
+    sync_support_group(apps)

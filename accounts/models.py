@@ -116,6 +116,11 @@ class MailboxAccount(models.Model):
         verbose_name = _("mailbox account")
         verbose_name_plural = _("mailbox accounts")
         ordering = ["address"]
+        # Support staff act on accounts without the right to edit them (admin actions).
+        permissions = [
+            ("check_mailboxaccount", _("Can trigger a login check of mailbox accounts")),
+            ("pause_mailboxaccount", _("Can pause and resume mailbox accounts")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["owner", "address"], name="unique_address_per_owner"),
         ]
