@@ -1,0 +1,461 @@
+"""The support console: mailbox accounts, their check history and status changes.
+
+What support staff see here must be enough to answer "why did my mailbox stop
+working?" — and must never include the mailbox password, not even as
+ciphertext: the field is excluded everywhere, and staff who must set one use a
+write-only form field.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts.health import provider_health
+from accounts.models import MailboxAccount, Status, StatusChange, Trigger, VerificationAttempt
+
+HISTORY_PAGE_SIZE = 20
+STATUS_CHANGES_SHOWN = 20
+
+STATUS_COLORS = {
+    Status.PENDING: "#6c757d",
+    Status.ACTIVE: "#1e7e34",
+    Status.PAUSED: "#476582",
+    Status.AUTH_FAILED: "#c82333",
+    Status.UNREACHABLE: "#d35400",
+    Status.ACTION_REQUIRED: "#9a6700",
+}
+
+
+def status_badge(status: str, label: str):
+    return format_html(
+        '<span class="status-badge status-{}" style="background:{};color:#fff;'
+        'padding:1px 7px;border-radius:8px;white-space:nowrap">{}</span>',
+        status,
+        STATUS_COLORS.get(status, "#6c757d"),
+        label,
+    )
+
+
+def enqueue_checks(account_ids) -> None:
+    """Queue one login check per account once the current transaction commits."""
+    from accounts.tasks import check_account
+
+    for account_id in account_ids:
+        check_account.delay_on_commit(account_id, trigger=Trigger.STAFF)
+
+
+def log_each(request, accounts, message: str) -> None:
+    """One history entry per account, so a bulk action is traceable per mailbox."""
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk, queryset=accounts, action_flag=CHANGE, change_message=message
+    )
+
+
+def _latest_attempt(field: str):
+    # Correlated subquery, served by attempt_account_latest_idx: one query for
+    # the whole page instead of one per row.
+    return Subquery(
+        VerificationAttempt.objects.filter(account=OuterRef("pk"))
+        .order_by("-started_at")
+        .values(field)[:1]
+    )
+
+
+# -- filters --------------------------------------------------------------------
+
+
+class NotCheckedFilter(admin.SimpleListFilter):
+    title = _("not checked for a day")
+    parameter_name = "not_checked"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("day", _("Not checked for over a day (or never)")),
+            ("never", _("Never checked")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "never":
+            return queryset.filter(last_checked_at__isnull=True)
+        if self.value() == "day":
+            day_ago = timezone.now() - timedelta(days=1)
+            return queryset.filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=day_ago))
+        return queryset
+
+
+class FailingSinceFilter(admin.SimpleListFilter):
+    title = _("failing since")
+    parameter_name = "failing"
+
+    PERIODS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7)}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("any", _("Failing now")),
+            ("1h", _("Failing for over an hour")),
+            ("1d", _("Failing for over a day")),
+            ("7d", _("Failing for over a week")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "any":
+            return queryset.filter(failing_since__isnull=False)
+        if value in self.PERIODS:
+            return queryset.filter(failing_since__lte=timezone.now() - self.PERIODS[value])
+        return queryset
+
+
+# -- mailbox accounts -------------------------------------------------------------
+
+
+class MailboxAccountForm(forms.ModelForm):
+    # Never bound to the stored value: the page can't show what it doesn't have.
+    new_password = forms.CharField(
+        label=_("New password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Write-only: the stored password is never shown. Leave empty to keep it; "
+            "a new one is checked right after saving."
+        ),
+    )
+
+    class Meta:
+        model = MailboxAccount
+        exclude = ["password"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and not cleaned.get("new_password"):
+            self.add_error("new_password", gettext("A new account needs a password."))
+        return cleaned
+
+
+@admin.register(MailboxAccount)
+class MailboxAccountAdmin(admin.ModelAdmin):
+    form = MailboxAccountForm
+    exclude = ["password"]
+    list_display = [
+        "address",
+        "owner_display",
+        "provider_display",
+        "status_display",
+        "last_checked_at",
+        "latest_attempt",
+        "short_reply",
+        "consecutive_failures",
+    ]
+    list_select_related = ["owner", "provider"]
+    list_filter = ["status", "provider", NotCheckedFilter, FailingSinceFilter]
+    search_fields = ["address", "owner__username", "owner__email"]
+    search_help_text = _("Mailbox address, or the owner's username or email.")
+    list_per_page = 50
+    # A second COUNT(*) over every account on each search is not worth it.
+    show_full_result_count = False
+    # A select of every user would not scale; staff type the owner's id.
+    raw_id_fields = ["owner"]
+    actions = ["check_now", "pause_accounts", "resume_accounts"]
+    readonly_fields = [
+        "status_display",
+        "status_changed_at",
+        "status_reason",
+        "last_checked_at",
+        "last_success_at",
+        "last_outcome",
+        "last_reply",
+        "consecutive_failures",
+        "failing_since",
+        "next_check_at",
+        "credential_version",
+        "credential_changed_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["owner", "provider", "address", "label", "new_password"]}),
+        (
+            _("State"),
+            {
+                "fields": [
+                    "status_display",
+                    "status_changed_at",
+                    "status_reason",
+                    "last_checked_at",
+                    "last_success_at",
+                    "last_outcome",
+                    "last_reply",
+                    "consecutive_failures",
+                    "failing_since",
+                    "next_check_at",
+                    "credential_version",
+                    "credential_changed_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+        (
+            _("Servers and usernames (blank: from the provider catalog)"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    ("imap_host", "imap_port", "imap_security"),
+                    ("smtp_host", "smtp_port", "smtp_security"),
+                    "imap_username",
+                    "smtp_username",
+                ],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest_attempt_at=_latest_attempt("started_at"),
+                latest_attempt_outcome=_latest_attempt("outcome"),
+                latest_attempt_trigger=_latest_attempt("trigger"),
+            )
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # Nothing to show before the first check.
+            return [fs for fs in fieldsets if fs[0] != _("State")]
+        if not self.has_change_permission(request, obj):
+            # Read-only viewers get no form, so no write-only field either.
+            main = [f for f in fieldsets[0][1]["fields"] if f != "new_password"]
+            return [(None, {"fields": main}), *fieldsets[1:]]
+        return fieldsets
+
+    # -- columns --
+
+    @admin.display(description=_("owner"), ordering="owner__username")
+    def owner_display(self, obj):
+        if obj.owner.email:
+            return f"{obj.owner.username} <{obj.owner.email}>"
+        return obj.owner.username
+
+    @admin.display(description=_("provider"), ordering="provider__position")
+    def provider_display(self, obj):
+        return obj.provider.name if obj.provider_id else gettext("Other (hand-entered servers)")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, obj):
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=_("latest check"), ordering="latest_attempt_at")
+    def latest_attempt(self, obj):
+        if obj.latest_attempt_at is None:
+            return "—"
+        outcome = VerificationAttempt(
+            outcome=obj.latest_attempt_outcome, trigger=obj.latest_attempt_trigger
+        )
+        return format_html(
+            "{}<br><small>{} · {}</small>",
+            outcome.get_outcome_display(),
+            outcome.get_trigger_display(),
+            timezone.localtime(obj.latest_attempt_at).strftime("%Y-%m-%d %H:%M"),
+        )
+
+    @admin.display(description=_("last reply"))
+    def short_reply(self, obj):
+        return Truncator(obj.last_reply).chars(60) if obj.last_reply else ""
+
+    # -- saving: the write-only password --
+
+    @method_decorator(sensitive_post_parameters("new_password"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        new_password = form.cleaned_data.get("new_password")
+        if not change:
+            obj.password = new_password
+            super().save_model(request, obj, form, change)
+        else:
+            super().save_model(request, obj, form, change)
+            if new_password:
+                obj.change_password(new_password)
+        if new_password:
+            enqueue_checks([obj.pk])
+
+    # -- the change page: history and status changes --
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not add:
+            context.update(self._history_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _history_context(self, request, account):
+        paginator = Paginator(account.attempts.order_by("-started_at"), HISTORY_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("attempts_page"))
+        filter_qs = urlencode({"account__id__exact": account.pk})
+        return {
+            "attempts_page": page,
+            "attempts_url": reverse("admin:accounts_verificationattempt_changelist") + "?" + filter_qs,
+            "status_changes": list(account.status_changes.order_by("-created_at")[:STATUS_CHANGES_SHOWN]),
+            "status_changes_url": reverse("admin:accounts_statuschange_changelist") + "?" + filter_qs,
+            "action_url": reverse("admin:accounts_mailboxaccount_changelist")
+            + "?"
+            + urlencode({"q": account.address}),
+            "can_check": self.has_check_permission(request),
+            "can_pause": self.has_pause_permission(request),
+            "is_paused": account.status == Status.PAUSED,
+        }
+
+    # -- actions --
+
+    def has_check_permission(self, request):
+        return request.user.has_perm("accounts.check_mailboxaccount")
+
+    def has_pause_permission(self, request):
+        return request.user.has_perm("accounts.pause_mailboxaccount")
+
+    @admin.action(description=_("Check now"), permissions=["check"])
+    def check_now(self, request, queryset):
+        accounts = list(queryset.only("pk", "address"))
+        with transaction.atomic():
+            enqueue_checks([a.pk for a in accounts])
+            log_each(request, accounts, gettext("Queued a login check."))
+        self.message_user(
+            request,
+            ngettext(
+                "Queued a login check of %(count)d account.",
+                "Queued login checks of %(count)d accounts.",
+                len(accounts),
+            )
+            % {"count": len(accounts)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Pause checks"), permissions=["pause"])
+    def pause_accounts(self, request, queryset):
+        changed = [a for a in queryset.exclude(status=Status.PAUSED) if a.pause() is not False]
+        log_each(request, changed, gettext("Paused checks."))
+        self.message_user(
+            request,
+            ngettext("Paused %(count)d account.", "Paused %(count)d accounts.", len(changed))
+            % {"count": len(changed)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Resume checks"), permissions=["pause"])
+    def resume_accounts(self, request, queryset):
+        changed = [a for a in queryset.filter(status=Status.PAUSED) if a.resume() is not False]
+        log_each(request, changed, gettext("Resumed checks."))
+        self.message_user(
+            request,
+            ngettext("Resumed %(count)d account.", "Resumed %(count)d accounts.", len(changed))
+            % {"count": len(changed)},
+            messages.SUCCESS,
+        )
+
+
+# -- the read-only logs ------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log: nobody adds, edits or deletes rows through the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VerificationAttempt)
+class VerificationAttemptAdmin(ReadOnlyAdmin):
+    list_display = [
+        "started_at",
+        "account",
+        "provider_display",
+        "trigger",
+        "outcome",
+        "imap_outcome",
+        "smtp_outcome",
+        "short_imap_reply",
+        "short_smtp_reply",
+        "duration_ms",
+    ]
+    list_select_related = ["account", "account__provider"]
+    list_filter = ["outcome", "trigger", "account__provider"]
+    search_fields = ["account__address", "account__owner__username", "account__owner__email"]
+    list_per_page = 50
+    show_full_result_count = False
+    fields = [
+        "account",
+        "started_at",
+        "duration_ms",
+        "trigger",
+        "outcome",
+        "credential_version",
+        ("imap_outcome", "imap_username"),
+        "imap_reply",
+        ("smtp_outcome", "smtp_username"),
+        "smtp_reply",
+    ]
+
+    @admin.display(description=_("provider"), ordering="account__provider__position")
+    def provider_display(self, obj):
+        provider = obj.account.provider
+        return provider.name if provider else gettext("Other (hand-entered servers)")
+
+    @admin.display(description=_("IMAP reply"))
+    def short_imap_reply(self, obj):
+        return Truncator(obj.imap_reply).chars(50)
+
+    @admin.display(description=_("SMTP reply"))
+    def short_smtp_reply(self, obj):
+        return Truncator(obj.smtp_reply).chars(50)
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "account", "from_status", "to_status", "outcome", "reason", "notified_at"]
+    list_select_related = ["account"]
+    list_filter = ["to_status", "from_status"]
+    search_fields = ["account__address", "account__owner__username", "account__owner__email"]
+    list_per_page = 50
+    show_full_result_count = False
+
+
+# -- provider health ---------------------------------------------------------------
+
+
+def provider_health_view(request):
+    """Staff page (wrapped in admin_view in laifaxin/urls.py): is one provider failing?"""
+    if not request.user.has_perm("accounts.view_mailboxaccount"):
+        raise PermissionDenied
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Provider health"),
+        "report": provider_health(),
+        "accounts_url": reverse("admin:accounts_mailboxaccount_changelist"),
+        "attempts_url": reverse("admin:accounts_verificationattempt_changelist"),
+    }
+    return TemplateResponse(request, "admin/provider_health.html", context)
