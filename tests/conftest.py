@@ -13,6 +13,8 @@ from tests import factories
 
 IN_CI = os.environ.get("CI") == "true"
 
+pytest_plugins = ["tests.mailservers", "tests.scripted_server"]
+
 
 def _reachable(host: str, port: int) -> bool:
     try:

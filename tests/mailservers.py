@@ -1,0 +1,518 @@
+"""Real mail servers for the suite: Dovecot (IMAP) and Postfix (SMTP submission).
+
+Registered from tests/conftest.py as a pytest plugin. One Dovecot and one
+Postfix per test session, from a temporary directory with their own
+configuration, a throwaway CA and users in a password file, on free 127.0.0.1
+ports picked at run time (several copies of the suite run on one machine).
+
+Fixtures:
+
+``mail_servers`` (session)
+    ``host``, ``imap_port`` (implicit TLS), ``imap_starttls_port``,
+    ``smtp_ssl_port`` (465-style), ``smtp_starttls_port`` (587-style, STARTTLS
+    required before AUTH), ``smtp_plain_no_starttls_port`` (offers AUTH but no
+    STARTTLS: a client must refuse to log in there), ``closed_port`` (nothing
+    listens), ``ca_file``, ``domain``; ``add_user(name, password)``,
+    ``set_password(name, password)``, ``remove_user(name)``,
+    ``unique_address(prefix)``, ``dovecot_log()``.
+``mail_provider`` (function, db)
+    An "icloud-like" Provider row pointing at those servers.
+
+While the servers run, ``settings.MAILBOX_CA_FILE`` and the environment
+variable ``MAILBOX_CA_FILE`` (inherited by subprocesses such as a Celery worker)
+name the throwaway CA.
+"""
+
+from __future__ import annotations
+
+import datetime
+import grp
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+DOMAIN = "icloud-like.test"
+START_TIMEOUT = 20.0
+
+
+# ---------------------------------------------------------------------------
+# Throwaway CA and server certificate
+# ---------------------------------------------------------------------------
+
+
+def mint_certificates(directory: Path, *, ca_name: str = "Laifaxin test CA") -> dict[str, Path]:
+    """A CA and a server certificate for "localhost" and 127.0.0.1 (ECDSA P-256: fast)."""
+    import ipaddress
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ca_name)])
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_subject)
+        .issuer_name(ca_subject)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                crl_sign=True, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = {
+        "ca_file": directory / "ca.pem",
+        "cert_file": directory / "server.pem",
+        "key_file": directory / "server.key",
+    }
+    paths["ca_file"].write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    paths["cert_file"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths["key_file"].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    paths["key_file"].chmod(0o600)
+    return paths
+
+
+# Dovecot's checkpassword protocol: "user\0password\0..." on fd 3; exec the
+# reply program given as arguments on success, exit 1 on a rejected login.
+CHECKPASSWORD_SCRIPT = """#!/bin/bash
+IFS= read -r -d '' user <&3 || exit 1
+IFS= read -r -d '' password <&3 || exit 1
+grep -qxF -- "$user"$'\\t'"$password" {users} || exit 1
+export USER="$user"
+exec "$@"
+"""
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports the kernel hands out now; held open together so they differ."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind((HOST, 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def wait_for_port(port: int, process: subprocess.Popen | None, log: Path | None, name: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return
+        except OSError:
+            if process is not None and process.poll() is not None:
+                break
+            time.sleep(0.05)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    raise RuntimeError(f"{name} did not listen on {HOST}:{port}.\n{tail}")
+
+
+def ensure_binaries() -> None:
+    needed = ["/usr/sbin/dovecot", "/usr/sbin/postfix", "/usr/lib/postfix/sbin/smtpd"]
+    if all(os.path.exists(p) for p in needed):
+        return
+    subprocess.run([str(ROOT / "scripts" / "system-packages.sh")], check=False)
+    missing = [p for p in needed if not os.path.exists(p)]
+    if missing:
+        pytest.fail(
+            f"Mail server binaries missing ({', '.join(missing)}); "
+            "install dovecot-imapd and postfix (scripts/system-packages.sh as root).",
+            pytrace=False,
+        )
+
+
+# ---------------------------------------------------------------------------
+# The servers
+# ---------------------------------------------------------------------------
+
+
+class MailServers:
+    """One Dovecot and one Postfix, started from ``directory``."""
+
+    host = HOST
+    domain = DOMAIN
+
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self.processes: list[subprocess.Popen] = []
+        self._users: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._counter = itertools.count(1)
+        (
+            self.imap_port,
+            self.imap_starttls_port,
+            self.smtp_ssl_port,
+            self.smtp_starttls_port,
+            self.smtp_plain_no_starttls_port,
+            self.closed_port,
+        ) = free_ports(6)
+        self.passwd_file = self.dir / "dovecot" / "users"
+        self.auth_socket = self.dir / "dovecot" / "run" / "auth-postfix"
+
+    # -- users ---------------------------------------------------------------
+
+    def add_user(self, name: str, password: str) -> None:
+        with self._lock:
+            self._users[name] = password
+            self._write_passwd()
+
+    set_password = add_user
+
+    def remove_user(self, name: str) -> None:
+        with self._lock:
+            self._users.pop(name, None)
+            self._write_passwd()
+
+    def unique_address(self, prefix: str = "user") -> str:
+        return f"{prefix}{os.getpid()}x{next(self._counter)}@{self.domain}"
+
+    def _write_passwd(self) -> None:
+        # Written whole and renamed into place: the check script never reads half a file.
+        lines = [f"{name}\t{password}\n" for name, password in self._users.items()]
+        tmp = self.passwd_file.with_suffix(".tmp")
+        tmp.write_text("".join(lines))
+        os.chown(tmp, 0, grp.getgrnam("dovecot").gr_gid)
+        tmp.chmod(0o640)
+        os.replace(tmp, self.passwd_file)
+
+    def dovecot_log(self) -> str:
+        path = self.dir / "dovecot" / "dovecot.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def postfix_log(self) -> str:
+        path = self.dir / "postfix" / "maillog"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    # -- start / stop ----------------------------------------------------------
+
+    def start(self) -> None:
+        certs = mint_certificates(self.dir)
+        self.ca_file = str(certs["ca_file"])
+        self._start_dovecot(certs)
+        self._start_postfix(certs)
+
+    def stop(self) -> None:
+        if getattr(self, "_postfix_config", None):
+            subprocess.run(
+                ["/usr/sbin/postfix", "-c", str(self._postfix_config), "stop"],
+                capture_output=True, timeout=30,
+            )
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def _start_dovecot(self, certs: dict[str, Path]) -> None:
+        d = self.dir / "dovecot"
+        (d / "run").mkdir(parents=True)
+        homes = d / "home"
+        homes.mkdir()
+        homes.chmod(0o1777)
+        nobody = pwd.getpwnam("nobody")
+        self._write_passwd()
+        check_script = d / "checkpassword.sh"
+        check_script.write_text(CHECKPASSWORD_SCRIPT.format(users=self.passwd_file))
+        check_script.chmod(0o755)
+        log = d / "dovecot.log"
+        config = d / "dovecot.conf"
+        config.write_text(
+            textwrap.dedent(
+                f"""\
+                instance_name = laifaxin-test-{os.getpid()}-{self.imap_port}
+                base_dir = {d / "run"}
+                state_dir = {d / "state"}
+                log_path = {log}
+                protocols = imap
+                listen = {HOST}
+                ssl = yes
+                ssl_cert = <{certs["cert_file"]}
+                ssl_key = <{certs["key_file"]}
+                ssl_min_protocol = TLSv1.2
+                auth_mechanisms = plain login
+                # No failure delay. Dovecot 2.3.19 still answers a failed login
+                # on its next 500 ms failure-queue tick, whatever this says.
+                auth_failure_delay = 0
+                auth_cache_size = 0
+                auth_verbose = yes
+                disable_plaintext_auth = no
+                first_valid_uid = 1
+                mail_location = maildir:~/Maildir
+                # A checkpassword script reads the users file on every login.
+                # Dovecot's passwd-file driver stats its file at most once per
+                # second, so a password changed right after a login would
+                # still work for the rest of that second.
+                passdb {{
+                  driver = checkpassword
+                  args = {check_script}
+                }}
+                userdb {{
+                  driver = static
+                  args = uid={nobody.pw_uid} gid={nobody.pw_gid} home={homes}/%Lu
+                }}
+                service imap-login {{
+                  inet_listener imap {{
+                    address = {HOST}
+                    port = {self.imap_starttls_port}
+                  }}
+                  inet_listener imaps {{
+                    address = {HOST}
+                    port = {self.imap_port}
+                    ssl = yes
+                  }}
+                }}
+                service auth {{
+                  unix_listener auth-postfix {{
+                    mode = 0666
+                  }}
+                }}
+                # Stock Dovecot delays failed logins per IP (2-17 s): off for tests.
+                service anvil {{
+                  unix_listener anvil-auth-penalty {{
+                    mode = 0
+                  }}
+                }}
+                service stats {{
+                  unix_listener stats-writer {{
+                    mode = 0666
+                  }}
+                }}
+                """
+            )
+        )
+        process = subprocess.Popen(
+            ["/usr/sbin/dovecot", "-F", "-c", str(config)],
+            stdout=open(d / "stdout.log", "wb"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        wait_for_port(self.imap_port, process, log, "Dovecot")
+        wait_for_port(self.imap_starttls_port, process, log, "Dovecot")
+        deadline = time.monotonic() + START_TIMEOUT
+        while not self.auth_socket.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def _start_postfix(self, certs: dict[str, Path]) -> None:
+        d = self.dir / "postfix"
+        config_dir = d / "etc"
+        queue = d / "spool"
+        data = d / "lib"
+        for path in (config_dir, queue, data):
+            path.mkdir(parents=True)
+        postfix_user = pwd.getpwnam("postfix")
+        os.chown(data, postfix_user.pw_uid, postfix_user.pw_gid)
+        log = d / "maillog"
+        tls = f"{certs['key_file']}, {certs['cert_file']}"
+        (config_dir / "main.cf").write_text(
+            textwrap.dedent(
+                f"""\
+                compatibility_level = 3.6
+                queue_directory = {queue}
+                data_directory = {data}
+                mail_owner = postfix
+                setgid_group = postdrop
+                myhostname = localhost
+                mydomain = localhost
+                mydestination =
+                inet_interfaces = {HOST}
+                inet_protocols = ipv4
+                maillog_file = {log}
+                maillog_file_prefixes = {d}
+                smtpd_banner = $myhostname ESMTP
+                biff = no
+                smtpd_tls_chain_files = {tls}
+                smtpd_tls_security_level = may
+                smtpd_tls_auth_only = yes
+                smtpd_sasl_type = dovecot
+                smtpd_sasl_path = {self.auth_socket}
+                smtpd_sasl_auth_enable = no
+                smtpd_relay_restrictions = permit_sasl_authenticated, reject
+                smtpd_error_sleep_time = 0
+                smtpd_soft_error_limit = 100
+                smtpd_hard_error_limit = 200
+                smtpd_peername_lookup = no
+                smtpd_client_connection_count_limit = 0
+                relayhost = [{HOST}]:{self.closed_port}
+                """
+            )
+        )
+        # chroot off (column 5 = n): the SASL socket lives outside the spool.
+        (config_dir / "master.cf").write_text(
+            textwrap.dedent(
+                f"""\
+                {HOST}:{self.smtp_ssl_port} inet n - n - - smtpd
+                  -o syslog_name=postfix/smtps
+                  -o smtpd_tls_wrappermode=yes
+                  -o smtpd_sasl_auth_enable=yes
+                {HOST}:{self.smtp_starttls_port} inet n - n - - smtpd
+                  -o syslog_name=postfix/submission
+                  -o smtpd_tls_security_level=encrypt
+                  -o smtpd_sasl_auth_enable=yes
+                {HOST}:{self.smtp_plain_no_starttls_port} inet n - n - - smtpd
+                  -o syslog_name=postfix/cleartext
+                  -o smtpd_tls_security_level=none
+                  -o smtpd_tls_auth_only=no
+                  -o smtpd_sasl_auth_enable=yes
+                anvil unix - - n - 1 anvil
+                tlsmgr unix - - n 1000? 1 tlsmgr
+                rewrite unix - - n - - trivial-rewrite
+                cleanup unix n - n - 0 cleanup
+                qmgr unix n - n 300 1 qmgr
+                proxymap unix - - n - - proxymap
+                smtp unix - - n - - smtp
+                bounce unix - - n - 0 bounce
+                defer unix - - n - 0 bounce
+                trace unix - - n - 0 bounce
+                verify unix - - n - 1 verify
+                flush unix n - n 1000? 0 flush
+                scache unix - - n - 1 scache
+                error unix - - n - - error
+                retry unix - - n - - error
+                discard unix - - n - - discard
+                postlog unix-dgram n - n - 1 postlogd
+                """
+            )
+        )
+        self._postfix_config = config_dir
+        result = subprocess.run(
+            ["/usr/sbin/postfix", "-c", str(config_dir), "start"],
+            capture_output=True, text=True, timeout=60,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"postfix start failed:\n{result.stdout}\n{result.stderr}")
+        for port in (self.smtp_ssl_port, self.smtp_starttls_port, self.smtp_plain_no_starttls_port):
+            wait_for_port(port, None, log, "Postfix")
+
+
+# ---------------------------------------------------------------------------
+# Fixtures
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def mail_servers():
+    ensure_binaries()
+    directory = Path(tempfile.mkdtemp(prefix="laifaxin-mail-"))
+    # Dovecot's and Postfix's unprivileged processes walk into this tree.
+    directory.chmod(0o755)
+    servers = MailServers(directory)
+    from django.conf import settings
+
+    old_setting = getattr(settings, "MAILBOX_CA_FILE", None)
+    old_env = os.environ.get("MAILBOX_CA_FILE")
+    try:
+        servers.start()
+        settings.MAILBOX_CA_FILE = servers.ca_file
+        os.environ["MAILBOX_CA_FILE"] = servers.ca_file
+        yield servers
+    finally:
+        servers.stop()
+        settings.MAILBOX_CA_FILE = old_setting
+        if old_env is None:
+            os.environ.pop("MAILBOX_CA_FILE", None)
+        else:
+            os.environ["MAILBOX_CA_FILE"] = old_env
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def mail_provider(db, mail_servers):
+    """An iCloud-like provider served by the test Dovecot and Postfix."""
+    from providers.models import Provider
+
+    provider, _ = Provider.objects.update_or_create(
+        slug="icloud-like",
+        defaults=dict(
+            name_zh="类 iCloud 邮箱",
+            name_en="iCloud-like Mail",
+            domains=[mail_servers.domain],
+            imap_host=mail_servers.host,
+            imap_port=mail_servers.imap_port,
+            imap_security="ssl",
+            smtp_host=mail_servers.host,
+            smtp_port=mail_servers.smtp_starttls_port,
+            smtp_security="starttls",
+            smtp_alternatives=[
+                {"host": mail_servers.host, "port": mail_servers.smtp_ssl_port, "security": "ssl"}
+            ],
+            imap_username_rule="local_part_then_full",
+            smtp_username_rule="full_address",
+            credential_kind="app_specific_password",
+            credential_name_zh="App 专用密码",
+            credential_name_en="app-specific password",
+            credential_pattern=r"[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}",
+            credential_example="xxxx-xxxx-xxxx-xxxx",
+            credential_strip_separators=True,
+            credential_case="lower",
+            credential_group_size=4,
+            credential_group_separator="-",
+            requires_2fa=True,
+        ),
+    )
+    return provider
