@@ -89,6 +89,7 @@ def normalize_address(address: str) -> tuple[str, str]:
 def detect_provider(address: str, *, resolver: dns.resolver.Resolver | None = None) -> Detection:
     local, domain = normalize_address(address)
     normalized = f"{local}@{domain}"
+    # Two dozen rows: one query, matched in Python (SQLite has no JSON contains).
     providers = list(Provider.objects.enabled())
 
     for provider in providers:
@@ -160,3 +161,12 @@ def lookup_mx(domain: str, *, resolver: dns.resolver.Resolver | None = None) -> 
 def clear_mx_cache() -> None:
     with _cache_lock:
         _cache.clear()
+
+
+def find_provider_by_domain(domain: str) -> Provider | None:
+    """The enabled provider whose address domains include ``domain`` (ASCII,
+    lower case), without any DNS: what autoconfig serves."""
+    for provider in Provider.objects.enabled():
+        if domain in provider.domains:
+            return provider
+    return None

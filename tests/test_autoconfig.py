@@ -1,0 +1,94 @@
+"""Thunderbird autoconfig (clientConfig 1.1) served from the catalog."""
+
+from xml.etree import ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def fetch(client, url_name, address):
+    response = client.get(reverse(url_name), {"emailaddress": address})
+    return response, (ET.fromstring(response.content) if response.status_code == 200 else None)
+
+
+def servers(root, tag):
+    return [
+        {child.tag: child.text for child in server} | {"type": server.get("type")}
+        for server in root.iter(tag)
+    ]
+
+
+def test_icloud_config_parses_back_with_placeholders_and_socket_types(client):
+    response, root = fetch(client, "providers:autoconfig", "Zhang.San@ME.com")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    assert root.tag == "clientConfig" and root.get("version") == "1.1"
+    provider = root.find("emailProvider")
+    assert provider.get("id") == "icloud.com"
+    assert [d.text for d in provider.findall("domain")] == ["icloud.com", "me.com", "mac.com"]
+    assert servers(root, "incomingServer") == [{
+        "type": "imap", "hostname": "imap.mail.me.com", "port": "993", "socketType": "SSL",
+        "username": "%EMAILLOCALPART%", "authentication": "password-cleartext",
+    }]
+    assert servers(root, "outgoingServer") == [
+        {"type": "smtp", "hostname": "smtp.mail.me.com", "port": "587", "socketType": "STARTTLS",
+         "username": "%EMAILADDRESS%", "authentication": "password-cleartext"},
+        {"type": "smtp", "hostname": "smtp.mail.me.com", "port": "465", "socketType": "SSL",
+         "username": "%EMAILADDRESS%", "authentication": "password-cleartext"},
+    ]
+    assert provider.find("documentation").get("url").startswith("https://support.apple.com/")
+
+
+def test_the_well_known_path_serves_the_same_document(client):
+    response, root = fetch(client, "providers:autoconfig_well_known", "someone@qq.com")
+
+    assert response.status_code == 200
+    assert reverse("providers:autoconfig_well_known") == "/.well-known/autoconfig/mail/config-v1.1.xml"
+    incoming = servers(root, "incomingServer")[0]
+    assert (incoming["hostname"], incoming["port"], incoming["username"]) == (
+        "imap.qq.com", "993", "%EMAILADDRESS%"
+    )
+
+
+def test_oauth2_only_providers_announce_oauth2(client):
+    _, root = fetch(client, "providers:autoconfig", "someone@hotmail.com")
+
+    assert {s["authentication"] for s in servers(root, "incomingServer") + servers(root, "outgoingServer")} == {
+        "OAuth2"
+    }
+
+
+def test_an_unknown_domain_is_404(client):
+    response, _ = fetch(client, "providers:autoconfig", "someone@unknown-domain.example")
+    assert response.status_code == 404
+
+
+def test_mx_only_business_providers_are_not_served_without_dns(client):
+    # Detection by MX would need a DNS query for an anonymous caller.
+    response, _ = fetch(client, "providers:autoconfig", "someone@google.com")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("address", ["", "not-an-address", "a@b@"])
+def test_a_missing_or_invalid_address_is_a_bad_request(client, address):
+    response, _ = fetch(client, "providers:autoconfig", address)
+    assert response.status_code == 400
+
+
+def test_a_disabled_provider_is_404(client):
+    from providers.models import Provider
+
+    Provider.objects.filter(slug="gmail").update(is_enabled=False)
+    response, _ = fetch(client, "providers:autoconfig", "someone@gmail.com")
+    assert response.status_code == 404
+
+
+def test_names_with_markup_are_escaped(client):
+    from providers.models import Provider
+
+    Provider.objects.filter(slug="icloud").update(name_en="<iCloud & Co>", name_zh="<iCloud & Co>")
+    _, root = fetch(client, "providers:autoconfig", "a@icloud.com")
+    assert root.find("emailProvider/displayShortName").text == "<iCloud & Co>"

@@ -1,0 +1,123 @@
+"""Public setup guides rendered from the catalog, in zh-hans and English."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from providers.models import Provider
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def switch_to_english(client, next_url):
+    response = client.post(reverse("set_language"), {"language": "en", "next": next_url})
+    assert response.status_code == 302
+
+
+def test_the_list_links_every_enabled_provider(client):
+    Provider.objects.filter(slug="sohu").update(is_enabled=False)
+
+    response = client.get(reverse("providers:list"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for provider in Provider.objects.enabled():
+        assert reverse("providers:guide", args=[provider.slug]) in page
+    assert reverse("providers:guide", args=["sohu"]) not in page
+    assert "iCloud 邮件" in page  # zh-hans by default
+
+
+def test_the_icloud_guide_reads_like_the_icloud_guide_in_chinese(client):
+    response = client.get(reverse("providers:guide", args=["icloud"]))
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert '<html lang="zh-hans">' in page
+    # Server parameter table
+    assert "imap.mail.me.com" in page and "smtp.mail.me.com" in page
+    assert ">993<" in page and ">587<" in page and ">465<" in page
+    # Prerequisites and numbered steps, with their links
+    assert "为 Apple ID 开启双重认证" in page
+    assert 'href="https://support.apple.com/zh-cn/HT204915"' in page
+    assert 'href="https://appleid.apple.com/"' in page
+    steps = re.findall(r'<li class="guide-step[^"]*">\s*<h3 class="guide-step-title">([^<]+)</h3>', page)
+    assert steps[:3] == ["登录 Apple ID 网站", "进入「登录与安全」→「App 专用密码」", "点「生成 App 专用密码」（或「+」）并命名"]
+    assert "张三的MacBook-来发信" in page
+    assert "xxxx-xxxx-xxxx-xxxx" in page
+    assert "验证通过后，账户状态显示「正常」" in page
+    # Revocation, custom domains, tips, FAQ, related guides
+    assert "更改或重设 Apple ID 密码后，所有 App 专用密码都会被自动撤销" in page
+    assert "@icloud.com" in page
+    assert "存进密码管理器" in page
+    assert "为什么必须开启双重认证？" in page
+    assert "25" in page
+    for sibling in ["gmail", "outlook", "qq", "163"]:
+        assert reverse("providers:guide", args=[sibling]) in page
+
+
+def test_the_icloud_guide_is_english_after_switching_language(client):
+    url = reverse("providers:guide", args=["icloud"])
+    switch_to_english(client, url)
+
+    page = text_of(client.get(url))
+
+    assert '<html lang="en">' in page
+    assert "Sign in to the Apple ID website" in page
+    assert "Open Sign-In and Security → App-Specific Passwords" in page
+    assert "Changing or resetting your Apple ID password revokes all app-specific passwords" in page
+    assert "Why is two-factor authentication required?" in page
+    assert "登录 Apple ID 网站" not in page
+
+
+def test_an_oauth2_only_provider_says_so_plainly(client):
+    page = text_of(client.get(reverse("providers:guide", args=["outlook"])))
+
+    assert "guide-oauth2" in page
+    assert "2024 年 9 月 16 日" in page
+    assert "accounts/add" not in page  # no button into a dead end
+
+
+def test_the_netease_guide_asks_to_switch_on_imap_first(client):
+    page = text_of(client.get(reverse("providers:guide", args=["163"])))
+
+    assert "在邮箱设置中开启 IMAP/SMTP 服务" in page
+    assert "客户端授权密码" in page
+    assert "Unsafe Login" in page
+
+
+def test_every_enabled_guide_renders_in_both_languages(client):
+    slugs = list(Provider.objects.enabled().values_list("slug", flat=True))
+    for slug in slugs:
+        response = client.get(reverse("providers:guide", args=[slug]))
+        assert response.status_code == 200, slug
+    switch_to_english(client, "/")
+    for slug in slugs:
+        provider = Provider.objects.get(slug=slug)
+        response = client.get(reverse("providers:guide", args=[slug]))
+        assert provider.name_en.replace("&", "&amp;") in response.content.decode(), slug
+
+
+def test_an_unknown_or_disabled_guide_is_404(client):
+    Provider.objects.filter(slug="aol").update(is_enabled=False)
+
+    assert client.get(reverse("providers:guide", args=["nope"])).status_code == 404
+    assert client.get(reverse("providers:guide", args=["aol"])).status_code == 404
+
+
+def test_guide_text_from_the_admin_is_escaped(client):
+    Provider.objects.filter(slug="icloud").update(summary_zh="<script>alert(1)</script>")
+
+    page = client.get(reverse("providers:guide", args=["icloud"])).content.decode()
+
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_a_guide_page_costs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        client.get(reverse("providers:guide", args=["icloud"]))
