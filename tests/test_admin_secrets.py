@@ -1,0 +1,97 @@
+"""No admin page ever shows a mailbox password, in clear or as ciphertext."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.urls import reverse
+
+from accounts.models import OutcomeChoice, Status, StatusChange, Trigger, VerificationAttempt
+from tests.factories import MailboxAccountFactory
+
+PASSWORD = "Sekr1t-App-Pass-Q7wZ"
+
+
+@pytest.fixture
+def account(owner):
+    account = MailboxAccountFactory(owner=owner, address="owner@icloud-like.test", password=PASSWORD,
+                                    status=Status.AUTH_FAILED)
+    VerificationAttempt.objects.create(account=account, trigger=Trigger.SCHEDULE,
+                                       outcome=OutcomeChoice.AUTH_FAILED,
+                                       imap_reply="NO [AUTHENTICATIONFAILED] Authentication Failed")
+    StatusChange.objects.create(account=account, from_status=Status.ACTIVE, to_status=Status.AUTH_FAILED)
+    return account
+
+
+def stored_ciphertext(account) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT password FROM accounts_mailboxaccount WHERE id = %s", [account.pk])
+        return cursor.fetchone()[0]
+
+
+def admin_pages(account):
+    attempt = account.attempts.get()
+    change = account.status_changes.get()
+    return [
+        reverse("admin:index"),
+        reverse("admin:accounts_mailboxaccount_changelist"),
+        reverse("admin:accounts_mailboxaccount_changelist") + "?q=owner%40icloud",
+        reverse("admin:accounts_mailboxaccount_change", args=[account.pk]),
+        reverse("admin:accounts_mailboxaccount_change", args=[account.pk]) + "?attempts_page=1",
+        reverse("admin:accounts_mailboxaccount_history", args=[account.pk]),
+        reverse("admin:accounts_mailboxaccount_delete", args=[account.pk]),
+        reverse("admin:accounts_mailboxaccount_add"),
+        reverse("admin:accounts_verificationattempt_changelist"),
+        reverse("admin:accounts_verificationattempt_change", args=[attempt.pk]),
+        reverse("admin:accounts_statuschange_changelist"),
+        reverse("admin:accounts_statuschange_change", args=[change.pk]),
+        reverse("admin:providers_provider_change", args=[account.provider_id]),
+        reverse("admin:auth_user_change", args=[account.owner_id]),
+        reverse("provider_health"),
+    ]
+
+
+def assert_no_secret(html: str, ciphertext: str):
+    assert PASSWORD not in html
+    assert ciphertext not in html
+    # Not even a recognisable piece of the token.
+    assert ciphertext[20:60] not in html
+
+
+def test_the_column_holds_ciphertext_only(account):
+    ciphertext = stored_ciphertext(account)
+
+    assert PASSWORD not in ciphertext
+    assert ciphertext.startswith("gAAAAA")
+
+
+def test_no_admin_page_shows_the_password_or_its_ciphertext_to_a_superuser(admin_client, account):
+    ciphertext = stored_ciphertext(account)
+
+    for url in admin_pages(account):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert_no_secret(response.content.decode(), ciphertext)
+
+
+def test_no_admin_page_shows_the_password_or_its_ciphertext_to_support(client, support, account):
+    client.force_login(support)
+    ciphertext = stored_ciphertext(account)
+
+    for url in admin_pages(account):
+        response = client.get(url)
+        assert response.status_code in (200, 403), url
+        assert_no_secret(response.content.decode(), ciphertext)
+
+
+def test_a_form_with_errors_does_not_echo_a_typed_password(admin_client, account):
+    typed = "Typed-New-Pass-9x9"
+    response = admin_client.post(
+        reverse("admin:accounts_mailboxaccount_change", args=[account.pk]),
+        {"owner": account.owner_id, "address": "not an address", "new_password": typed},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "address" in response.context["adminform"].form.errors
+    assert typed not in html
+    assert_no_secret(html, stored_ciphertext(account))
