@@ -1,13 +1,21 @@
 """Users' mailbox accounts, the log of every login check, and status changes."""
 
+import logging
+import random
+from datetime import timedelta
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import EncryptedPasswordField
-from accounts.probe import Outcome, Security, ServerSpec
+from accounts.probe import CheckResult, Outcome, Security, ServerSpec
 from providers.models import Provider, UsernameRule
+
+logger = logging.getLogger(__name__)
+REPLY_MAX = 500
 
 
 class Status(models.TextChoices):
@@ -49,6 +57,14 @@ class MailboxAccountQuerySet(models.QuerySet):
     def due(self, now=None):
         now = now or timezone.now()
         return self.exclude(status=Status.PAUSED).filter(next_check_at__lte=now)
+
+    def claimable(self, now=None):
+        """Due and not in a worker's hands: never claimed, or claimed so long ago
+        (MAILBOX_CLAIM_EXPIRES_SECONDS, longer than the task time limit) that the
+        worker holding it must have died."""
+        now = now or timezone.now()
+        expired = now - timedelta(seconds=settings.MAILBOX_CLAIM_EXPIRES_SECONDS)
+        return self.due(now).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired))
 
 
 class MailboxAccount(models.Model):
@@ -132,6 +148,262 @@ class MailboxAccount(models.Model):
     def __str__(self):
         return self.address
 
+    # -- state: every status change goes through these methods ----------------
+
+    def record_attempt(
+        self, result: CheckResult, *, trigger: str, credential_version: int, now=None
+    ) -> "VerificationAttempt":
+        """Store one login check and apply the status rules. Returns the attempt.
+
+        1. The attempt is stored (replies trimmed, never the password). If the
+           account was deleted meanwhile, nothing is stored and an unsaved
+           attempt is returned.
+        2. Ignored results change nothing else: a *stale* one (checked
+           ``credential_version`` is not the account's current one: the password
+           was changed while the check was in flight) and one for a *paused*
+           account (a pause mid-check is not undone).
+        3. ``last_*``, ``consecutive_failures`` and ``failing_since`` (start of the
+           current failing streak) are updated.
+        4. The outcome decides the status:
+           - ok → ``active``.
+           - app_password_required / action_required → ``action_required`` at once:
+             the provider asked the user for something.
+           - auth_failed (credential refused):
+             * a wizard/user check (the user watches the screen, the password was
+               just typed) → ``auth_failed`` at once;
+             * otherwise → ``auth_failed`` only with evidence: at least
+               MAILBOX_AUTH_FAILURES_TO_FLAG refusals of this credential since its
+               last success, each at least MAILBOX_AUTH_RETRY_MINUTES after the
+               previous counted one, and the provider not degraded (an incident
+               makes providers refuse good passwords for hours). Until then the
+               status is kept and the account re-checked after
+               MAILBOX_AUTH_RETRY_MINUTES.
+           - unreadable_secret → no change: our key is wrong, not the user's
+             password (logged as an error for the operators).
+           - anything else (network, TLS, timeout, transient, rate limit, protocol,
+             blocked address) → ``unreachable`` once the failing streak is older
+             than MAILBOX_UNREACHABLE_GRACE_MINUTES; only from ``pending`` or
+             ``active``, a more specific problem status is kept.
+        5. Each change of status writes one StatusChange; the ones the user should
+           hear about (into auth_failed / unreachable / action_required, and back to
+           active from those) are emailed once after commit (accounts.notify).
+           Changes the user watched happen on screen: recorded, not emailed.
+        6. The next check is scheduled: the interval (+ jitter) after a success,
+           MAILBOX_AUTH_RETRY_MINUTES after an unconfirmed refusal,
+           MAILBOX_AUTH_FAILED_INTERVAL_MINUTES once flagged, exponential backoff
+           after other failures.
+        """
+        now = now or timezone.now()
+        attempt = VerificationAttempt.from_result(
+            result, account=self, trigger=trigger, credential_version=credential_version, now=now
+        )
+        outcome = result.outcome
+        with transaction.atomic():
+            # The lock serializes everything that writes this account's state: two
+            # checks finishing together (a user's "check now" and the schedule) would
+            # both read "active" and both write active → auth_failed (two emails),
+            # and a change_password() or pause() between our read and our write
+            # would be overwritten by a result about the old password.
+            try:
+                locked = MailboxAccount.objects.select_for_update().get(pk=self.pk)
+            except MailboxAccount.DoesNotExist:
+                attempt.pk = None
+                return attempt
+            attempt.save()
+            if credential_version != locked.credential_version or locked.status == Status.PAUSED:
+                return attempt
+
+            locked.last_checked_at = now
+            locked.last_outcome = outcome
+            locked.last_reply = attempt.summary_reply()
+            if outcome == Outcome.OK:
+                locked.last_success_at = now
+                locked.consecutive_failures = 0
+                locked.failing_since = None
+            else:
+                locked.consecutive_failures += 1
+                locked.failing_since = locked.failing_since or now
+
+            user_watches = trigger in (Trigger.WIZARD, Trigger.USER)
+            new_status, delay = locked._judge(outcome, user_watches=user_watches, now=now)
+            change = None
+            if new_status and new_status != locked.status:
+                change = locked._set_status(new_status, outcome, now=now, quiet=user_watches)
+            locked.next_check_at = now + delay
+            locked.save(
+                update_fields=[
+                    "status", "status_changed_at", "status_reason", "last_checked_at",
+                    "last_success_at", "last_outcome", "last_reply", "consecutive_failures",
+                    "failing_since", "next_check_at", "updated_at",
+                ]
+            )
+            if change is not None and change.notified_at is None:
+                from accounts import notify
+
+                transaction.on_commit(lambda: notify.send_status_change(change.pk))
+        self._copy_state_from(locked)
+        return attempt
+
+    def _judge(self, outcome: Outcome, *, user_watches: bool, now) -> tuple[str | None, timedelta]:
+        """The status an outcome leads to (None = keep) and the delay to the next check."""
+        if outcome == Outcome.OK:
+            return Status.ACTIVE, self._interval()
+        if outcome in (Outcome.APP_PASSWORD_REQUIRED, Outcome.ACTION_REQUIRED):
+            return Status.ACTION_REQUIRED, self._interval()
+        if outcome == Outcome.AUTH_FAILED:
+            flagged_interval = timedelta(minutes=settings.MAILBOX_AUTH_FAILED_INTERVAL_MINUTES)
+            if self.status == Status.AUTH_FAILED:
+                return None, flagged_interval
+            if user_watches or self._has_refusal_evidence(now):
+                return Status.AUTH_FAILED, flagged_interval
+            return None, timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES)
+        if outcome == Outcome.UNREADABLE_SECRET:
+            logger.error(
+                "Stored password of mailbox account %s cannot be decrypted with any "
+                "FIELD_ENCRYPTION_KEY; status left unchanged.", self.pk
+            )
+            return None, self._interval()
+        backoff = timedelta(
+            minutes=settings.MAILBOX_BACKOFF_BASE_MINUTES * 2 ** min(self.consecutive_failures - 1, 16)
+        )
+        grace = timedelta(minutes=settings.MAILBOX_UNREACHABLE_GRACE_MINUTES)
+        if self.status in (Status.PENDING, Status.ACTIVE) and now - self.failing_since >= grace:
+            return Status.UNREACHABLE, min(backoff, self._interval())
+        return None, min(backoff, self._interval())
+
+    def _has_refusal_evidence(self, now) -> bool:
+        """Enough spaced refusals of the current credential, and a healthy provider.
+
+        Counts this credential's refusals since its last success (the attempt
+        being recorded is already saved); other failures in between neither count
+        nor break the streak.
+        """
+        if self.provider_id:
+            from accounts.outage import provider_looks_degraded
+
+            if provider_looks_degraded(self.provider, now):
+                return False
+        recent = self.attempts.filter(credential_version=self.credential_version)
+        last_ok = recent.filter(outcome=Outcome.OK).order_by("-started_at").first()
+        if last_ok:
+            recent = recent.filter(started_at__gt=last_ok.started_at)
+        spacing = timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES)
+        counted, previous = 0, None
+        for started_at in (
+            recent.filter(outcome=Outcome.AUTH_FAILED).order_by("started_at").values_list("started_at", flat=True)
+        ):
+            if previous is None or started_at - previous >= spacing:
+                counted, previous = counted + 1, started_at
+        return counted >= settings.MAILBOX_AUTH_FAILURES_TO_FLAG
+
+    def _set_status(self, new_status: str, outcome: str, *, now, quiet: bool, reason: str = ""):
+        """Change status in memory and write its StatusChange (caller holds the lock and saves).
+
+        quiet=True: the user caused or watched the change, so no email and no notice.
+        """
+        old_status = self.status
+        self.status, self.status_changed_at, self.status_reason = new_status, now, outcome
+        worth_telling = not quiet and _is_worth_telling(old_status, new_status)
+        return StatusChange.objects.create(
+            account=self,
+            from_status=old_status,
+            to_status=new_status,
+            outcome=outcome,
+            reason=reason,
+            created_at=now,
+            notified_at=None if worth_telling else now,
+            dismissed_at=None if worth_telling else now,
+        )
+
+    def _interval(self) -> timedelta:
+        return timedelta(minutes=settings.MAILBOX_CHECK_INTERVAL_MINUTES) + _jitter()
+
+    def _copy_state_from(self, other: "MailboxAccount") -> None:
+        for name in STATE_FIELDS:
+            setattr(self, name, getattr(other, name))
+
+    def schedule_next(self, now=None, *, delay: timedelta | None = None) -> None:
+        """Set and save next_check_at: after ``delay``, or the interval plus jitter.
+
+        Jitter spreads accounts added in one burst over the interval, so a
+        provider does not see all our logins in the same minute.
+        """
+        now = now or timezone.now()
+        self.next_check_at = now + (self._interval() if delay is None else delay)
+        MailboxAccount.objects.filter(pk=self.pk).update(next_check_at=self.next_check_at)
+
+    def pause(self, *, quiet: bool = True) -> bool:
+        """Stop checking. Returns False when it was already paused (or is gone).
+
+        A check in flight finds the account paused and changes nothing.
+        """
+        now = timezone.now()
+        with transaction.atomic():
+            # Lock: a check finishing now must not write its status over the pause.
+            locked = MailboxAccount.objects.select_for_update().filter(pk=self.pk).first()
+            if locked is None or locked.status == Status.PAUSED:
+                return False
+            locked._set_status(Status.PAUSED, "", now=now, quiet=quiet, reason="paused")
+            locked.next_check_at = None
+            locked.claimed_at = None
+            locked.save(update_fields=[*STATE_FIELDS, "updated_at"])
+        self._copy_state_from(locked)
+        return True
+
+    def resume(self) -> bool:
+        """Check again: back to the status it had before the pause, checked soon.
+
+        Returns False when it was not paused (or is gone).
+        """
+        now = timezone.now()
+        with transaction.atomic():
+            # Lock: two resumes (user and staff) would write two StatusChanges.
+            locked = MailboxAccount.objects.select_for_update().filter(pk=self.pk).first()
+            if locked is None or locked.status != Status.PAUSED:
+                return False
+            before = (
+                locked.status_changes.filter(to_status=Status.PAUSED).order_by("-created_at").first()
+            )
+            previous = before.from_status if before and before.from_status != Status.PAUSED else Status.PENDING
+            locked._set_status(previous, "", now=now, quiet=True, reason="resumed")
+            locked.next_check_at = now
+            locked.claimed_at = None
+            locked.save(update_fields=[*STATE_FIELDS, "updated_at"])
+        self._copy_state_from(locked)
+        return True
+
+    def change_password(self, new_password: str) -> None:
+        """Store a new password; the next check (soon) judges it afresh.
+
+        Bumps credential_version, so a check of the old password still in flight
+        is recognized as stale by record_attempt and flags nothing; the failing
+        streak belonged to the old password and is forgotten. The claim is
+        released so the new password is checked without waiting for the old check.
+        The status is left as it is until that check (a paused account stays paused
+        and unscheduled).
+        """
+        now = timezone.now()
+        with transaction.atomic():
+            # Lock: a check recording its result now must see either the old version
+            # (and be judged) or the new one (and be stale), never a half-written row.
+            locked = MailboxAccount.objects.select_for_update().get(pk=self.pk)
+            locked.password = new_password
+            locked.credential_version += 1
+            locked.credential_changed_at = now
+            locked.consecutive_failures = 0
+            locked.failing_since = None
+            locked.claimed_at = None
+            if locked.status != Status.PAUSED:
+                locked.next_check_at = now
+            locked.save(
+                update_fields=[
+                    "password", "credential_version", "credential_changed_at", *STATE_FIELDS, "updated_at",
+                ]
+            )
+        self.password = new_password
+        self.credential_version, self.credential_changed_at = locked.credential_version, now
+        self._copy_state_from(locked)
+
     # -- servers and usernames -------------------------------------------------
 
     def imap_server(self) -> ServerSpec:
@@ -158,6 +430,27 @@ class MailboxAccount(models.Model):
     def smtp_usernames(self) -> tuple[str, ...]:
         rule = self.provider.smtp_username_rule if self.provider_id else UsernameRule.FULL_ADDRESS
         return self._usernames(self.smtp_username, rule)
+
+
+# The fields the state methods write (and copy back onto the caller's instance).
+STATE_FIELDS = (
+    "status", "status_changed_at", "status_reason", "last_checked_at", "last_success_at",
+    "last_outcome", "last_reply", "consecutive_failures", "failing_since", "next_check_at",
+    "claimed_at",
+)
+
+# The user hears about these; pending → active, pauses and resumes they did themselves.
+PROBLEM_STATUSES = (Status.AUTH_FAILED, Status.UNREACHABLE, Status.ACTION_REQUIRED)
+
+
+def _is_worth_telling(old_status: str, new_status: str) -> bool:
+    if new_status in PROBLEM_STATUSES:
+        return True
+    return new_status == Status.ACTIVE and old_status in PROBLEM_STATUSES
+
+
+def _jitter() -> timedelta:
+    return timedelta(seconds=random.uniform(0, settings.MAILBOX_CHECK_JITTER_MINUTES * 60))
 
 
 def usernames_for(address: str, rule: str) -> tuple[str, ...]:
@@ -200,9 +493,49 @@ class VerificationAttempt(models.Model):
     def __str__(self):
         return f"{self.account_id} {self.outcome} @ {self.started_at:%Y-%m-%d %H:%M}"
 
+    @classmethod
+    def from_result(cls, result: CheckResult, *, account, trigger, credential_version, now):
+        """An unsaved attempt from a probe result. Replies are the server's words
+        (probe.py keeps credentials out of them), trimmed to fit."""
+        elapsed = result.imap.elapsed_ms + result.smtp.elapsed_ms
+        return cls(
+            account=account,
+            started_at=now - timedelta(milliseconds=elapsed),
+            duration_ms=elapsed,
+            trigger=trigger,
+            outcome=result.outcome,
+            imap_outcome=result.imap.outcome,
+            imap_reply=result.imap.reply[:REPLY_MAX],
+            imap_username=result.imap.username[:255],
+            smtp_outcome=result.smtp.outcome,
+            smtp_reply=result.smtp.reply[:REPLY_MAX],
+            smtp_username=result.smtp.username[:255],
+            credential_version=credential_version,
+        )
+
+    def summary_reply(self) -> str:
+        """The reply that explains the outcome: the failing protocol's."""
+        if self.imap_outcome != Outcome.OK and self.imap_reply:
+            return self.imap_reply
+        return self.smtp_reply or self.imap_reply
+
+
+class StatusChangeQuerySet(models.QuerySet):
+    def undismissed_for(self, user):
+        """The dashboard notices of a user, newest first."""
+        return (
+            self.filter(account__owner=user, dismissed_at__isnull=True)
+            .select_related("account", "account__provider")
+            .order_by("-created_at")
+        )
+
 
 class StatusChange(models.Model):
-    """Every status transition of an account (healthchecks' Flip)."""
+    """Every status transition of an account (healthchecks' Flip).
+
+    notified_at: the email was sent (or none was due). dismissed_at: the dashboard
+    notice was dismissed (or none was due); rows with dismissed_at=None are notices.
+    """
 
     account = models.ForeignKey(MailboxAccount, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Status.choices)
@@ -215,6 +548,8 @@ class StatusChange(models.Model):
     # The dashboard notice; the user dismisses it.
     dismissed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = StatusChangeQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("status change")
@@ -222,3 +557,11 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.account_id}: {self.from_status} → {self.to_status}"
+
+    def dismiss(self) -> bool:
+        """Hide the notice. False when it was already dismissed."""
+        now = timezone.now()
+        done = StatusChange.objects.filter(pk=self.pk, dismissed_at=None).update(dismissed_at=now)
+        if done:
+            self.dismissed_at = now
+        return bool(done)

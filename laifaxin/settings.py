@@ -157,6 +157,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=LOCAL_DIR / "staticfiles")
 # ---------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Links in emails point here (no request to build them from in a worker).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="来发信 Laifaxin <noreply@laifaxin.localhost>")
 
 # ---------------------------------------------------------------------------
@@ -198,6 +200,26 @@ MAILBOX_AUTH_FAILURES_TO_FLAG = env.int("MAILBOX_AUTH_FAILURES_TO_FLAG", default
 MAILBOX_AUTH_RETRY_MINUTES = env.int("MAILBOX_AUTH_RETRY_MINUTES", default=15)
 MAILBOX_UNREACHABLE_GRACE_MINUTES = env.int("MAILBOX_UNREACHABLE_GRACE_MINUTES", default=360)
 MAILBOX_DISPATCH_BATCH = env.int("MAILBOX_DISPATCH_BATCH", default=200)
+# A claim older than this is a dead worker's: the account is dispatched again.
+# Must exceed CELERY_TASK_TIME_LIMIT plus the time a message waits in the queue.
+MAILBOX_CLAIM_EXPIRES_SECONDS = env.int("MAILBOX_CLAIM_EXPIRES_SECONDS", default=600)
+# Fewer retries once a credential is refused: a flagged account is re-tried this
+# rarely (repeated wrong-password logins get our IPs blocked).
+MAILBOX_AUTH_FAILED_INTERVAL_MINUTES = env.int("MAILBOX_AUTH_FAILED_INTERVAL_MINUTES", default=1440)
+# Network/transient failures back off exponentially: base, 2×base, 4×base … up to the interval.
+MAILBOX_BACKOFF_BASE_MINUTES = env.int("MAILBOX_BACKOFF_BASE_MINUTES", default=5)
+# Per-provider politeness; Provider.max_concurrent_checks / max_checks_per_minute override.
+MAILBOX_PROVIDER_MAX_CONCURRENT = env.int("MAILBOX_PROVIDER_MAX_CONCURRENT", default=4)
+MAILBOX_PROVIDER_MAX_PER_MINUTE = env.int("MAILBOX_PROVIDER_MAX_PER_MINUTE", default=30)
+# A check that finds its provider at the cap is put back this far in the future.
+MAILBOX_THROTTLE_DELAY_SECONDS = env.int("MAILBOX_THROTTLE_DELAY_SECONDS", default=60)
+# Provider-outage correlation: a provider is degraded when at least
+# MAILBOX_OUTAGE_FAILURE_RATIO of its checks in the window failed, over at least
+# MAILBOX_OUTAGE_MIN_ACCOUNTS accounts; it recovers below MAILBOX_OUTAGE_RECOVERY_RATIO.
+MAILBOX_OUTAGE_WINDOW_MINUTES = env.int("MAILBOX_OUTAGE_WINDOW_MINUTES", default=30)
+MAILBOX_OUTAGE_MIN_ACCOUNTS = env.int("MAILBOX_OUTAGE_MIN_ACCOUNTS", default=5)
+MAILBOX_OUTAGE_FAILURE_RATIO = env.float("MAILBOX_OUTAGE_FAILURE_RATIO", default=0.5)
+MAILBOX_OUTAGE_RECOVERY_RATIO = env.float("MAILBOX_OUTAGE_RECOVERY_RATIO", default=0.2)
 
 # ---------------------------------------------------------------------------
 # Celery

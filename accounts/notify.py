@@ -1,0 +1,83 @@
+"""Telling the user: one email per status change worth telling.
+
+What happened, the likely cause for that provider (Provider.revocation_hint),
+and the one thing to do. Each StatusChange is claimed with a conditional update
+on notified_at before sending, so two workers (or a retry and the sweep) never
+send the same email twice. The dashboard notice is the StatusChange row itself
+(dismissed_at=None); see StatusChange.objects.undismissed_for(user).
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import Status, StatusChange
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = {
+    Status.AUTH_FAILED: "emails/status_auth_failed",
+    Status.UNREACHABLE: "emails/status_unreachable",
+    Status.ACTION_REQUIRED: "emails/status_action_required",
+    Status.ACTIVE: "emails/status_active",
+}
+
+
+def send_status_change(change_id: int) -> bool:
+    """Email the owner about one status change. False when there was nothing to
+    send: already claimed by someone else, or no template for it, or no address."""
+    now = timezone.now()
+    if not StatusChange.objects.filter(pk=change_id, notified_at=None).update(notified_at=now):
+        return False
+    change = (
+        StatusChange.objects.select_related("account__owner", "account__provider").filter(pk=change_id).first()
+    )
+    if change is None or change.to_status not in TEMPLATES or not change.account.owner.email:
+        return False
+    message = build_message(change)
+    message.send()
+    logger.info("Sent %s notice for mailbox account %s", change.to_status, change.account_id)
+    return True
+
+
+def build_message(change: StatusChange) -> EmailMultiAlternatives:
+    account = change.account
+    # No per-user language is stored yet: the portal's language (zh-hans).
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "account": account,
+            "provider": account.provider,
+            "change": change,
+            "revocation_hint": account.provider.revocation_hint if account.provider_id else "",
+            "account_url": settings.SITE_URL + reverse("accounts:detail", args=[account.pk]),
+            "password_url": settings.SITE_URL + reverse("accounts:change_password", args=[account.pk]),
+            "site_url": settings.SITE_URL,
+        }
+        name = TEMPLATES[change.to_status]
+        subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
+        text = render_to_string(f"{name}_body.txt", context)
+        html = render_to_string(f"{name}_body.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[account.owner.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_pending(older_than_seconds: int = 120, max_age_hours: int = 24) -> int:
+    """Send what a worker killed between commit and email left behind.
+
+    Only changes a little old (the on-commit send of a live worker is not raced
+    for nothing — the claim would make it harmless anyway) and not ancient (a
+    week-old notice is noise).
+    """
+    now = timezone.now()
+    ids = StatusChange.objects.filter(
+        notified_at=None,
+        created_at__lt=now - timedelta(seconds=older_than_seconds),
+        created_at__gte=now - timedelta(hours=max_age_hours),
+    ).values_list("pk", flat=True)
+    return sum(send_status_change(pk) for pk in list(ids))
