@@ -1,12 +1,17 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import FaqEntry, GuideStep, Provider
+
+# Links in the catalog are https; a typed "support.apple.com/..." means that.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class GuideStepInline(admin.StackedInline):
     model = GuideStep
     extra = 0
+    formfield_overrides = URL_FIELDS
     fields = [
         ("section", "position"),
         ("title_zh", "title_en"),
@@ -37,6 +42,7 @@ class ProviderAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
     readonly_fields = ["degraded_since"]
     inlines = [GuideStepInline, FaqEntryInline]
+    formfield_overrides = URL_FIELDS
     fieldsets = [
         (None, {"fields": ["slug", ("name_zh", "name_en"), "is_enabled", "position"]}),
         (_("Detection"), {

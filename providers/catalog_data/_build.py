@@ -7,6 +7,12 @@ CONNECT = "connect"
 TIP = "tip"
 
 
+def _after_cjk(word):
+    """Chinese typography puts a space between a Chinese character and a Latin
+    word: "粘贴 App 专用密码", but "粘贴授权码"."""
+    return f" {word}" if word[:1].isascii() else word
+
+
 def step(section, title_zh, title_en, body_zh="", body_en="", *, url="", label_zh="", label_en=""):
     return {
         "section": section,
@@ -36,9 +42,9 @@ def smtp(host, port, security):
 def paste_step(credential_zh, credential_en, extra_zh="", extra_en=""):
     return step(
         CONNECT,
-        f"在来发信中粘贴{credential_zh}",
+        f"在来发信中粘贴{_after_cjk(credential_zh)}",
         f"Paste the {credential_en} into Laifaxin",
-        f"回到来发信，输入邮箱地址，粘贴刚复制的{credential_zh}。{extra_zh}"
+        f"回到来发信，输入邮箱地址，粘贴刚复制的{_after_cjk(credential_zh)}。{extra_zh}"
         "验证通过后，账户状态显示「正常」。",
         f"Back in Laifaxin, enter your address and paste the {credential_en} you just copied. "
         f"{extra_en}Once it is verified, the account shows “OK”.",
@@ -65,7 +71,7 @@ def common_tips(credential_zh, credential_en):
             TIP,
             "起一个看得懂的名称",
             "Give it a clear label",
-            f"如果服务商允许为{credential_zh}命名，写上设备和用途，例如「张三的MacBook-来发信」，"
+            f"如果服务商允许为{_after_cjk(credential_zh)}命名，写上设备和用途，例如「张三的MacBook-来发信」，"
             "以后一眼就知道该撤销哪一个。",
             f"If the provider lets you name the {credential_en}, write the device and purpose, "
             "e.g. “Zhang San's MacBook – Laifaxin”, so you know later which one to revoke.",
@@ -82,7 +88,7 @@ def common_tips(credential_zh, credential_en):
             TIP,
             "定期清理不用的凭据",
             "Clean up unused credentials regularly",
-            f"定期检查已生成的{credential_zh}，撤销不再使用的设备或应用的那一个。",
+            f"定期检查已生成的{_after_cjk(credential_zh)}，撤销不再使用的设备或应用的那一个。",
             f"Review your {credential_en}s now and then and revoke the ones for devices or apps "
             "you no longer use.",
         ),
@@ -91,7 +97,7 @@ def common_tips(credential_zh, credential_en):
 
 def forgotten_faq(credential_zh, credential_en):
     return faq(
-        f"忘记了{credential_zh}怎么办？",
+        f"忘记了{_after_cjk(credential_zh)}怎么办？",
         f"I forgot the {credential_en}. What now?",
         f"{credential_zh}无法找回。撤销旧的，重新生成一个，然后在来发信中更新即可。",
         f"It cannot be recovered. Revoke the old one, generate a new one and update it in Laifaxin.",
