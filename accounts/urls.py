@@ -1,4 +1,39 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path
+
+from accounts import views
+from accounts.wizard import AddMailboxWizard
 
 app_name = "accounts"
-urlpatterns: list = []
+
+add_wizard = AddMailboxWizard.as_view(url_name="accounts:add_step", done_step_name="done")
+
+urlpatterns = [
+    path("mailboxes/", views.mailbox_list, name="list"),
+    path("mailboxes/add/", add_wizard, name="add"),
+    path("mailboxes/add/check/", views.add_check, name="add_check"),
+    path("mailboxes/add/back/<slug:step>/", views.add_back, name="add_back"),
+    re_path(r"^mailboxes/add/(?P<step>[a-z_]+)/$", add_wizard, name="add_step"),
+    path("mailboxes/<int:pk>/", views.mailbox_detail, name="detail"),
+    path("mailboxes/<int:pk>/edit/", views.edit, name="edit"),
+    path("mailboxes/<int:pk>/password/", views.change_password, name="change_password"),
+    path("mailboxes/<int:pk>/pause/", views.pause, name="pause"),
+    path("mailboxes/<int:pk>/resume/", views.resume, name="resume"),
+    path("mailboxes/<int:pk>/check/", views.check_now, name="check"),
+    path("mailboxes/<int:pk>/delete/", views.delete, name="delete"),
+    path("mailboxes/notices/<int:pk>/dismiss/", views.dismiss_notice, name="dismiss_notice"),
+]
+
+# Portal users' own log-in (not namespaced: settings.LOGIN_URL = "login").
+# Included from laifaxin/urls.py.
+auth_urlpatterns = [
+    path("signup/", views.SignupView.as_view(), name="signup"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from accounts.admin import provider_health_view
+from accounts.urls import auth_urlpatterns
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -15,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("providers.urls")),
     path("", include("accounts.urls")),
+    path("", include(auth_urlpatterns)),
 ]

@@ -1,0 +1,246 @@
+"""Forms of the web UI: sign-up, the add-a-mailbox wizard steps, the
+paste-and-check form and account editing.
+
+No clean() here does network I/O: formtools re-validates every wizard step in
+done(), and a DNS lookup or a login in clean() would run again each time.
+"""
+
+import ipaddress
+import re
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import MailboxAccount
+from accounts.probe import Security
+from providers.detect import InvalidAddress, normalize_address
+from providers.models import Provider
+
+OTHER = "other"
+
+SECURITY_CHOICES = [
+    (Security.SSL.value, _("SSL/TLS")),
+    (Security.STARTTLS.value, _("STARTTLS")),
+]
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("Only used to reset your password and to tell you when a mailbox stops working."),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email address already exists."))
+        return email
+
+
+# -- the wizard ---------------------------------------------------------------
+
+
+class AddressForm(forms.Form):
+    # A CharField, not an EmailField: people on Chinese keyboards type "＠" and
+    # "。", which providers.detect.normalize_address repairs.
+    address = forms.CharField(
+        label=_("The email address you want to connect"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "name@icloud.com", "autofocus": True}),
+    )
+
+    error_messages = {
+        "empty": _("Enter your email address."),
+        "no_at": _("An email address has an @ in it, like name@icloud.com."),
+        "bad_local_part": _("The part before the @ is not valid. Check for typos or spaces."),
+        "bad_domain": _("The part after the @ is not a valid domain. Check for typos, such as “icloud,com”."),
+    }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_address(self):
+        try:
+            local, domain = normalize_address(self.cleaned_data["address"])
+        except InvalidAddress as error:
+            raise forms.ValidationError(self.error_messages[error.code], code=error.code) from None
+        address = f"{local}@{domain}"
+        if self.user is not None and MailboxAccount.objects.for_user(self.user).filter(address=address).exists():
+            raise forms.ValidationError(
+                _("You have already connected this address. Find it under My mailboxes."),
+                code="duplicate",
+            )
+        return address
+
+
+class ProviderForm(forms.Form):
+    provider = forms.ChoiceField(label=_("Your mail provider"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.providers = {p.slug: p for p in Provider.objects.enabled()}
+        self.fields["provider"].choices = [(slug, p.name) for slug, p in self.providers.items()] + [
+            (OTHER, _("Another provider (I will enter the server settings)"))
+        ]
+
+    def chosen_provider(self) -> Provider | None:
+        return self.providers.get(self.cleaned_data.get("provider"))
+
+
+def _validate_host(value: str) -> str:
+    """Syntax and literal addresses only; the probe checks what a name resolves to."""
+    host = value.strip().lower().rstrip(".")
+    looks_like_name = re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", host)
+    if not (looks_like_name or _is_ip(host)):
+        raise forms.ValidationError(_("Enter a server name such as imap.example.com."))
+    if not settings.MAILBOX_ALLOW_PRIVATE_HOSTS:
+        if host == "localhost" or host.endswith(".localhost") or host.endswith(".local"):
+            raise forms.ValidationError(_("This server is on a private network; we can only connect to public mail servers."))
+        if _is_ip(host) and not ipaddress.ip_address(host.strip("[]")).is_global:
+            raise forms.ValidationError(_("This server is on a private network; we can only connect to public mail servers."))
+    return host
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+class ServersForm(forms.Form):
+    imap_host = forms.CharField(label=_("IMAP server"), max_length=255, widget=forms.TextInput(attrs={"placeholder": "imap.example.com"}))
+    imap_port = forms.IntegerField(label=_("IMAP port"), min_value=1, max_value=65535, initial=993)
+    imap_security = forms.ChoiceField(label=_("IMAP encryption"), choices=SECURITY_CHOICES, initial=Security.SSL.value)
+    smtp_host = forms.CharField(label=_("SMTP server"), max_length=255, widget=forms.TextInput(attrs={"placeholder": "smtp.example.com"}))
+    smtp_port = forms.IntegerField(label=_("SMTP port"), min_value=1, max_value=65535, initial=465)
+    smtp_security = forms.ChoiceField(label=_("SMTP encryption"), choices=SECURITY_CHOICES, initial=Security.SSL.value)
+    username = forms.CharField(
+        label=_("Username (if it is not the full address)"), max_length=255, required=False,
+        help_text=_("Leave empty to log in with the full email address."),
+    )
+
+    def clean_imap_host(self):
+        return _validate_host(self.cleaned_data["imap_host"])
+
+    def clean_smtp_host(self):
+        return _validate_host(self.cleaned_data["smtp_host"])
+
+
+class OAuth2OnlyForm(forms.Form):
+    """The stop for providers without password login: it never validates."""
+
+    def clean(self):
+        raise forms.ValidationError(
+            _("This provider does not accept app passwords, so it cannot be connected this way yet."),
+            code="oauth2_only",
+        )
+
+
+class PrerequisitesForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label=_("I have done this"),
+        error_messages={"required": _("Tick the box once the steps above are done; without them the login will fail.")},
+    )
+
+
+class GenerateForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label=_("I have generated the password and copied it"),
+        error_messages={"required": _("Tick the box once you have the new password; you paste it in the next step.")},
+    )
+
+
+# -- paste and check (plain forms, never wizard steps) --------------------------
+
+
+class CredentialForm(forms.Form):
+    """The pasted credential, normalized and checked against the provider's shape.
+
+    The password is never rendered back into the page (render_value=False): a
+    form with errors asks for it again.
+    """
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=255,
+        widget=forms.PasswordInput(
+            render_value=False,
+            attrs={"autocomplete": "new-password", "autocapitalize": "off", "spellcheck": "false", "class": "secret-input"},
+        ),
+    )
+    check_anyway = forms.BooleanField(
+        label=_("I am sure this is the right password: check it anyway"),
+        required=False,
+    )
+
+    def __init__(self, *args, provider: Provider | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        self.normalized = ""
+        self.shape_warning = False
+        if provider is not None:
+            self.fields["password"].label = provider.credential_name
+            if provider.credential_example:
+                self.fields["password"].help_text = _("Looks like %(example)s. Spaces, missing hyphens and capitals are fixed for you.") % {
+                    "example": provider.credential_example
+                }
+                self.fields["password"].widget.attrs["placeholder"] = provider.credential_example
+
+    def shows_check_anyway(self) -> bool:
+        """The box appears only once a shape warning was shown (or it is ticked)."""
+        return self.shape_warning or (self.is_bound and bool(self.data.get(self.add_prefix("check_anyway"))))
+
+    def clean_password(self):
+        raw = self.cleaned_data["password"]
+        value = self.provider.normalize_credential(raw) if self.provider else raw.strip()
+        if not value:
+            raise forms.ValidationError(_("Paste the password."), code="required")
+        self.normalized = value
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.provider is None or not self.normalized:
+            return cleaned
+        if self.provider.credential_matches_shape(self.normalized):
+            return cleaned
+        if cleaned.get("check_anyway"):
+            return cleaned
+        self.shape_warning = True
+        raise forms.ValidationError(self.shape_message(), code="shape")
+
+    def shape_message(self) -> str:
+        p = self.provider
+        values = {"provider": p.name, "credential": p.credential_name, "example": p.credential_example or "—"}
+        return _(
+            "This does not look like a %(credential)s (%(example)s). If it is the password you sign in to "
+            "%(provider)s with, it will not work here: mail apps need a %(credential)s. Go back one step to "
+            "generate one, or tick the box below if you are sure."
+        ) % values
+
+
+class AccountEditForm(forms.ModelForm):
+    class Meta:
+        model = MailboxAccount
+        fields = ("label", "imap_username", "smtp_username")
+        labels = {
+            "label": _("Label"),
+            "imap_username": _("IMAP username"),
+            "smtp_username": _("SMTP username"),
+        }
+        help_texts = {
+            "label": _("A name for yourself, for example “Work” or “Family”."),
+            "imap_username": _("Leave empty to use the provider's usual username."),
+            "smtp_username": _("Leave empty to use the provider's usual username."),
+        }

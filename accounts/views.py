@@ -1,0 +1,256 @@
+"""Web views: sign-up, "my mailboxes" and its actions, paste-and-check.
+
+Views stay thin: check access (get_account_for_user), call one model method
+or one flow function, render or redirect. Status rules live on the model.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView
+
+from accounts import wizard
+from accounts.fields import UnreadableSecret
+from accounts.forms import AccountEditForm, CredentialForm, SignupForm
+from accounts.livecheck import check_login, explain
+from accounts.models import MailboxAccount, Status, StatusChange, Trigger
+from accounts.probe import Outcome
+from accounts.ratelimit import take_live_check
+from providers.models import GuideStep, Provider
+
+
+def get_account_for_user(request, pk) -> MailboxAccount:
+    """The account if it belongs to the logged-in user; 404 for anyone else."""
+    return get_object_or_404(
+        MailboxAccount.objects.for_user(request.user).select_related("provider"), pk=pk
+    )
+
+
+def _limit_message(budget) -> str:
+    return _(
+        "You have started too many live checks in the last hour. To protect mailboxes from "
+        "password guessing, the next one is possible in %(minutes)d minutes."
+    ) % {"minutes": budget.retry_after_minutes}
+
+
+# -- sign-up --------------------------------------------------------------------
+
+
+@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
+class SignupView(CreateView):
+    form_class = SignupForm
+    template_name = "registration/signup.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("accounts:list")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = form.save()
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, _("Welcome! Your account is ready. Add your first mailbox."))
+        return redirect("accounts:list")
+
+
+# -- my mailboxes ---------------------------------------------------------------
+
+
+@login_required
+def mailbox_list(request):
+    accounts = list(MailboxAccount.objects.for_user(request.user).select_related("provider"))
+    for account in accounts:
+        account.last_explanation = (
+            explain(account.last_outcome, account.provider, hand_entered=not account.provider_id)
+            if account.last_outcome else None
+        )
+    notices = (
+        StatusChange.objects.filter(account__owner=request.user, dismissed_at=None)
+        .select_related("account")
+        .order_by("-created_at")[:10]
+    )
+    return render(request, "accounts/list.html", {"accounts": accounts, "notices": notices})
+
+
+@login_required
+def mailbox_detail(request, pk):
+    account = get_account_for_user(request, pk)
+    attempts = account.attempts.all()[:10]
+    return render(request, "accounts/detail.html", {
+        "account": account,
+        "attempts": attempts,
+        "last_explanation": explain(account.last_outcome, account.provider, hand_entered=not account.provider_id)
+        if account.last_outcome else None,
+    })
+
+
+@login_required
+@require_POST
+def dismiss_notice(request, pk):
+    notice = get_object_or_404(StatusChange, pk=pk, account__owner=request.user)
+    StatusChange.objects.filter(pk=notice.pk, dismissed_at=None).update(dismissed_at=timezone.now())
+    return redirect("accounts:list")
+
+
+@login_required
+@require_POST
+def pause(request, pk):
+    account = get_account_for_user(request, pk)
+    account.pause()
+    messages.success(request, _("%(address)s is paused: we will not check it until you resume it.") % {"address": account.address})
+    return redirect("accounts:list")
+
+
+@login_required
+@require_POST
+def resume(request, pk):
+    account = get_account_for_user(request, pk)
+    account.resume()
+    messages.success(request, _("%(address)s is resumed: we will check it again shortly.") % {"address": account.address})
+    return redirect("accounts:list")
+
+
+@login_required
+@require_POST
+def check_now(request, pk):
+    account = get_account_for_user(request, pk)
+    if isinstance(account.password, UnreadableSecret):
+        messages.error(request, explain(Outcome.UNREADABLE_SECRET).text)
+        return redirect("accounts:change_password", pk=account.pk)
+    budget = take_live_check(request)
+    if not budget.allowed:
+        messages.error(request, _limit_message(budget))
+        return redirect("accounts:list")
+    result = check_login(account, account.password)
+    account.record_attempt(result, trigger=Trigger.USER, credential_version=account.credential_version)
+    explanation = explain(result.outcome, account.provider, hand_entered=not account.provider_id)
+    if result.is_ok:
+        messages.success(request, _("%(address)s works: IMAP and SMTP both accepted the password.") % {"address": account.address})
+    else:
+        messages.error(request, f"{account.address}: {explanation.title}. {explanation.text}")
+    return redirect("accounts:list")
+
+
+@login_required
+def edit(request, pk):
+    account = get_account_for_user(request, pk)
+    form = AccountEditForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("accounts:list")
+    return render(request, "accounts/edit.html", {"account": account, "form": form})
+
+
+@login_required
+def delete(request, pk):
+    account = get_account_for_user(request, pk)
+    if request.method == "POST":
+        address = account.address
+        account.delete()
+        messages.success(request, _("%(address)s was removed, with its saved password.") % {"address": address})
+        return redirect("accounts:list")
+    return render(request, "accounts/delete.html", {"account": account})
+
+
+@sensitive_post_parameters("password")
+@login_required
+def change_password(request, pk):
+    """A new app password, checked live before it replaces the old one."""
+    account = get_account_for_user(request, pk)
+    form = CredentialForm(request.POST or None, provider=account.provider)
+    explanation = None
+    if request.method == "POST" and form.is_valid():
+        budget = take_live_check(request)
+        if not budget.allowed:
+            form.add_error(None, _limit_message(budget))
+        else:
+            result = check_login(account, form.cleaned_data["password"])
+            if result.is_ok:
+                account.change_password(form.cleaned_data["password"])
+                account.record_attempt(result, trigger=Trigger.USER, credential_version=account.credential_version)
+                messages.success(request, _("The new password works and is saved. %(address)s is active again.") % {"address": account.address})
+                return redirect("accounts:list")
+            explanation = explain(result.outcome, account.provider, hand_entered=not account.provider_id)
+    guide_steps = account.provider.steps.filter(section=GuideStep.Section.GENERATE) if account.provider_id else []
+    return render(request, "accounts/change_password.html", {
+        "account": account, "form": form, "explanation": explanation, "guide_steps": guide_steps,
+        "suggested_label": wizard.suggested_label(account.address),
+    })
+
+
+# -- add a mailbox: paste and check (after the wizard) ---------------------------
+
+
+def _draft_account(request, draft) -> MailboxAccount:
+    """An unsaved account from the wizard's draft."""
+    provider = Provider.objects.enabled().filter(slug=draft["provider"]).first() if draft["provider"] else None
+    account = MailboxAccount(owner=request.user, provider=provider, address=draft["address"])
+    servers = draft.get("servers")
+    if servers:
+        account.imap_host, account.imap_port, account.imap_security = (
+            servers["imap_host"], servers["imap_port"], servers["imap_security"])
+        account.smtp_host, account.smtp_port, account.smtp_security = (
+            servers["smtp_host"], servers["smtp_port"], servers["smtp_security"])
+        account.imap_username = account.smtp_username = servers.get("username", "")
+    return account
+
+
+@sensitive_post_parameters("password")
+@login_required
+def add_check(request):
+    """Paste the credential, check it live, save the account only if it works."""
+    draft = request.session.get(wizard.DRAFT_SESSION_KEY)
+    if not draft:
+        return redirect("accounts:add")
+    account = _draft_account(request, draft)
+    if draft["provider"] and account.provider is None:  # the provider was disabled meanwhile
+        return redirect("accounts:add")
+    form = CredentialForm(request.POST or None, provider=account.provider)
+    explanation = None
+    if request.method == "POST" and form.is_valid():
+        budget = take_live_check(request)
+        if not budget.allowed:
+            form.add_error(None, _limit_message(budget))
+        elif MailboxAccount.objects.for_user(request.user).filter(address=account.address).exists():
+            form.add_error(None, _("You have already connected this address. Find it under My mailboxes."))
+        else:
+            password = form.cleaned_data["password"]
+            result = check_login(account, password)
+            if result.is_ok:
+                with transaction.atomic():
+                    account.password = password
+                    account.status = Status.PENDING
+                    account.save()
+                    account.record_attempt(result, trigger=Trigger.WIZARD, credential_version=account.credential_version)
+                del request.session[wizard.DRAFT_SESSION_KEY]
+                messages.success(request, _("%(address)s is connected and works.") % {"address": account.address})
+                return redirect("accounts:list")
+            explanation = explain(result.outcome, account.provider, hand_entered=account.provider is None)
+    return render(request, "accounts/wizard/check.html", {
+        "form": form,
+        "account": account,
+        "provider": account.provider,
+        "explanation": explanation,
+        "fix_url": reverse("accounts:add_back", args=[explanation.fix_step])
+        if explanation and explanation.fix_step in draft["steps"] else None,
+        "progress": wizard.progress(draft["steps"], wizard.CHECK),
+        "previous_step": draft["steps"][-1],
+    })
+
+
+@login_required
+def add_back(request, step):
+    """Reopen the finished wizard at the step that fixes what the check found."""
+    url = wizard.reopen_wizard(request, step)
+    return redirect(url or "accounts:add")
