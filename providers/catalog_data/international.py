@@ -58,10 +58,10 @@ ICLOUD = {
     "请生成一个新的 App 专用密码，并在来发信中更新。",
     "revocation_hint_en": "Changing or resetting your Apple ID password revokes all app-specific "
     "passwords. Generate a new one and update it in Laifaxin.",
-    "custom_domain_hint_zh": "这个地址是 iCloud+ 自定域名邮件。登录邮件服务器时请使用你的 @icloud.com "
-    "地址（以及它的 App 专用密码），而不是自定域名地址。",
-    "custom_domain_hint_en": "This address is an iCloud+ custom email domain. Sign in to the mail "
-    "servers with your @icloud.com address (and its app-specific password), not the custom-domain "
+    "custom_domain_hint_zh": "使用 iCloud+ 自定域名邮件？登录邮件服务器时请使用你的 @icloud.com 地址"
+    "（以及它的 App 专用密码），而不是自定域名地址。",
+    "custom_domain_hint_en": "Using an iCloud+ custom email domain? Sign in to the mail servers "
+    "with your @icloud.com address (and its app-specific password), not the custom-domain "
     "address.",
     "max_concurrent_checks": 4,
     "max_checks_per_minute": 20,
@@ -674,9 +674,9 @@ FASTMAIL = {
     "summary_zh": "Fastmail 的第三方邮件应用必须使用应用密码（在「设置 → 隐私与安全」中创建）。",
     "summary_en": "Fastmail requires an app password for third-party mail apps (Settings → "
     "Privacy & Security).",
-    "custom_domain_hint_zh": "自有域名托管在 Fastmail：请用你的 Fastmail 登录用户名登录。",
-    "custom_domain_hint_en": "Your domain is hosted at Fastmail: sign in with your Fastmail "
-    "login username.",
+    "custom_domain_hint_zh": "自有域名托管在 Fastmail？请用你的 Fastmail 登录用户名登录服务器。",
+    "custom_domain_hint_en": "Own domain hosted at Fastmail? Sign in to the servers with your "
+    "Fastmail login username.",
     "steps": [
         step(
             GENERATE,
