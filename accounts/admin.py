@@ -292,9 +292,13 @@ class MailboxAccountAdmin(admin.ModelAdmin):
         new_password = form.cleaned_data.get("new_password")
         if not change:
             obj.password = new_password
-            super().save_model(request, obj, form, change)
+            obj.save()
         else:
-            super().save_model(request, obj, form, change)
+            # Only what the form changed: a full save would write back the status,
+            # streak and schedule read before a check that finished meanwhile.
+            edited = [name for name in form.changed_data if name != "new_password"]
+            if edited:
+                obj.save(update_fields=[*edited, "updated_at"])
             if new_password:
                 obj.change_password(new_password)
         if new_password:
@@ -351,7 +355,7 @@ class MailboxAccountAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Pause checks"), permissions=["pause"])
     def pause_accounts(self, request, queryset):
-        changed = [a for a in queryset.exclude(status=Status.PAUSED) if a.pause() is not False]
+        changed = [a for a in queryset.exclude(status=Status.PAUSED) if a.pause()]
         log_each(request, changed, gettext("Paused checks."))
         self.message_user(
             request,
@@ -362,7 +366,7 @@ class MailboxAccountAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Resume checks"), permissions=["pause"])
     def resume_accounts(self, request, queryset):
-        changed = [a for a in queryset.filter(status=Status.PAUSED) if a.resume() is not False]
+        changed = [a for a in queryset.filter(status=Status.PAUSED) if a.resume()]
         log_each(request, changed, gettext("Resumed checks."))
         self.message_user(
             request,

@@ -206,3 +206,55 @@ def test_saving_without_a_new_password_keeps_the_stored_one_and_logs_the_change(
     assert account.label == "work"
     entry = LogEntry.objects.get(object_id=str(account.pk))
     assert "Label" in entry.get_change_message()
+
+
+def run_action(client, action, accounts):
+    return client.post(
+        CHANGELIST, {"action": action, "_selected_action": [a.pk for a in accounts], "index": 0}
+    )
+
+
+def test_support_pauses_and_resumes_many_accounts_and_each_lands_in_the_history(support_client, support):
+    accounts = [MailboxAccountFactory(status=Status.ACTIVE) for _ in range(3)]
+    already = MailboxAccountFactory(status=Status.PAUSED)
+
+    response = run_action(support_client, "pause_accounts", [*accounts, already])
+
+    assert response.status_code == 302
+    assert set(MailboxAccount.objects.values_list("status", flat=True)) == {Status.PAUSED}
+    paused_entries = LogEntry.objects.filter(user=support, change_message="Paused checks.")
+    assert sorted(int(e.object_id) for e in paused_entries) == sorted(a.pk for a in accounts)
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["Paused 3 accounts."]
+
+    run_action(support_client, "resume_accounts", accounts)
+
+    assert {a.status for a in MailboxAccount.objects.filter(pk__in=[a.pk for a in accounts])} == {Status.ACTIVE}
+    assert LogEntry.objects.filter(user=support, change_message="Resumed checks.").count() == 3
+
+
+def test_the_pause_button_on_the_account_page_pauses_that_account(support_client, support):
+    account = MailboxAccountFactory(status=Status.AUTH_FAILED)
+    html = support_client.get(change_url(account)).content.decode()
+    assert 'value="pause_accounts"' in html
+
+    run_action(support_client, "pause_accounts", [account])
+
+    account.refresh_from_db()
+    assert account.status == Status.PAUSED
+    assert 'value="resume_accounts"' in support_client.get(change_url(account)).content.decode()
+
+
+def test_staff_without_the_pause_right_cannot_pause(client, db):
+    from django.contrib.auth.models import Permission
+
+    viewer = UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_mailboxaccount"))
+    client.force_login(viewer)
+    account = MailboxAccountFactory(status=Status.ACTIVE)
+
+    run_action(client, "pause_accounts", [account])
+
+    account.refresh_from_db()
+    assert account.status == Status.ACTIVE
+    assert not LogEntry.objects.exists()
