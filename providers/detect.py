@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import dns.exception
 import dns.resolver
-from django.utils.translation import gettext_lazy as _
 
 from providers.models import Provider
 
@@ -32,26 +31,13 @@ _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _LOOKALIKES = str.maketrans({"＠": "@", "。": ".", "．": ".", "｡": "."})
 
 
-# One place for every user-facing sentence about a bad address, by code.
-INVALID_ADDRESS_MESSAGES = {
-    "empty": _("Enter your email address."),
-    "no_at": _("An email address has an @ in it, like zhangsan@icloud.com."),
-    "bad_local_part": _("The part before the @ has characters an email address cannot have."),
-    "bad_domain": _("The part after the @ is not a valid domain name."),
-}
-
-
 class InvalidAddress(ValueError):
-    """``code`` is one of INVALID_ADDRESS_MESSAGES; ``message`` is its translated
-    sentence, ready for ``ValidationError(error.message, code=error.code)``."""
+    """``code`` is one of: empty, no_at, bad_local_part, bad_domain. The sentences
+    users see live with the form that asks for the address (accounts.forms)."""
 
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-
-    @property
-    def message(self):
-        return INVALID_ADDRESS_MESSAGES[self.code]
 
 
 @dataclass(frozen=True)

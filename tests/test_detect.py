@@ -186,11 +186,3 @@ def test_the_mx_cache_expires(dns_server, monkeypatch):
 
     assert lookup_mx("cached.example", resolver=resolver) == ("aspmx.l.google.com",)
 
-
-def test_every_invalid_address_code_has_a_translated_sentence():
-    from django.utils import translation
-
-    for code in ["empty", "no_at", "bad_local_part", "bad_domain"]:
-        error = InvalidAddress(code)
-        with translation.override("en"):
-            assert str(error.message).endswith(".")
