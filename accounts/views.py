@@ -74,11 +74,7 @@ def mailbox_list(request):
             explain(account.last_outcome, account.provider, hand_entered=not account.provider_id)
             if account.last_outcome else None
         )
-    notices = (
-        StatusChange.objects.filter(account__owner=request.user, dismissed_at=None)
-        .select_related("account")
-        .order_by("-created_at")[:10]
-    )
+    notices = StatusChange.objects.undismissed_for(request.user)[:10]
     return render(request, "accounts/list.html", {"accounts": accounts, "notices": notices})
 
 

@@ -1,0 +1,194 @@
+"""The add-a-mailbox wizard, step by step, up to the paste-and-check page.
+
+The live check itself (real Dovecot/Postfix) is in tests/test_wizard_check.py.
+"""
+
+import pytest
+from django.urls import reverse
+
+from accounts.wizard import DRAFT_SESSION_KEY
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def step_url(step):
+    return reverse("accounts:add_step", args=[step])
+
+
+@pytest.fixture
+def icloud(db):
+    provider = factories.ProviderFactory(
+        slug="icloud-ish", name_zh="类 iCloud 邮件", name_en="iCloud-ish Mail", domains=["icloud-ish.test"],
+        credential_kind="app_specific_password", credential_name_zh="App 专用密码",
+        credential_name_en="app-specific password", requires_2fa=True,
+        credential_pattern=r"[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}", credential_example="xxxx-xxxx-xxxx-xxxx",
+        credential_strip_separators=True, credential_case="lower", credential_group_size=4,
+        credential_group_separator="-",
+    )
+    provider.steps.create(section="prerequisite", position=1, title_zh="开启双重认证", title_en="Turn on 2FA",
+                          link_url="https://support.apple.com/zh-cn/HT204915", link_label_zh="Apple 帮助",
+                          link_label_en="Apple help")
+    provider.steps.create(section="generate", position=1, title_zh="登录 Apple ID 网站", title_en="Sign in to Apple ID")
+    return provider
+
+
+@pytest.fixture
+def outlook(db):
+    return factories.ProviderFactory(slug="outlook-ish", name_zh="Outlook 类邮箱", name_en="Outlook-ish",
+                                     domains=["outlook-ish.test"], credential_kind="oauth2_only")
+
+
+@pytest.fixture
+def user_client(client, owner):
+    client.force_login(owner)
+    client.get(reverse("accounts:add") + "?reset=1")
+    return client
+
+
+def post_step(client, step, data):
+    payload = {"add_mailbox_wizard-current_step": step}
+    payload.update({f"{step}-{key}": value for key, value in data.items()})
+    return client.post(step_url(step), payload)
+
+
+def through_generate(client, address="lin@icloud-ish.test", provider="icloud-ish"):
+    assert post_step(client, "address", {"address": address}).headers["Location"] == step_url("provider")
+    assert post_step(client, "provider", {"provider": provider}).status_code == 302
+    assert post_step(client, "prerequisites", {"confirmed": "on"}).headers["Location"] == step_url("generate")
+    response = post_step(client, "generate", {"confirmed": "on"})
+    assert response.headers["Location"] == step_url("done")
+    return client.get(step_url("done"))
+
+
+def test_every_step_has_its_own_url_and_the_first_asks_for_the_address(user_client):
+    response = user_client.get(step_url("address"))
+    html = response.content.decode()
+    assert "你要接入哪个邮箱？" in html
+    assert '<label for="id_address-address">' in html
+    assert 'aria-current="step"' in html
+
+
+def test_the_detected_provider_is_shown_by_name_and_preselected(user_client, icloud):
+    post_step(user_client, "address", {"address": "Lin＠icloud-ish.test"})
+    html = user_client.get(step_url("provider")).content.decode()
+    assert "这个地址由 <strong>类 iCloud 邮件</strong> 提供服务" in html
+    assert 'value="icloud-ish" id="id_provider-provider_0" checked' in html or (
+        'value="icloud-ish"' in html and "checked" in html)
+
+
+def test_the_address_step_explains_a_typo(user_client):
+    response = post_step(user_client, "address", {"address": "lin@icloud,com"})
+    assert "@ 后面的部分不是有效的域名" in response.content.decode()
+
+
+def test_an_address_already_connected_is_refused(user_client, owner, icloud):
+    factories.MailboxAccountFactory(owner=owner, provider=icloud, address="lin@icloud-ish.test")
+    response = post_step(user_client, "address", {"address": "lin@icloud-ish.test"})
+    assert "你已经接入过这个地址" in response.content.decode()
+
+
+def test_the_prerequisites_show_the_providers_steps_and_need_a_confirmation(user_client, icloud):
+    post_step(user_client, "address", {"address": "lin@icloud-ish.test"})
+    post_step(user_client, "provider", {"provider": "icloud-ish"})
+    html = user_client.get(step_url("prerequisites")).content.decode()
+    assert "开启双重认证" in html and "https://support.apple.com/zh-cn/HT204915" in html
+    response = post_step(user_client, "prerequisites", {})
+    assert "完成上面的步骤后请勾选" in response.content.decode()
+
+
+def test_the_generate_step_suggests_a_label_and_warns_it_is_shown_once(user_client, icloud):
+    post_step(user_client, "address", {"address": "lin@icloud-ish.test"})
+    post_step(user_client, "provider", {"provider": "icloud-ish"})
+    post_step(user_client, "prerequisites", {"confirmed": "on"})
+    html = user_client.get(step_url("generate")).content.decode()
+    assert "登录 Apple ID 网站" in html
+    assert "lin-来发信" in html
+    assert "请立即复制。" in html and "只会显示一次" in html
+
+
+def test_the_wizard_ends_on_the_paste_and_check_page_with_a_password_free_draft(user_client, icloud):
+    response = through_generate(user_client)
+    assert response.headers["Location"] == reverse("accounts:add_check")
+    draft = user_client.session[DRAFT_SESSION_KEY]
+    assert draft["address"] == "lin@icloud-ish.test" and draft["provider"] == "icloud-ish"
+    html = user_client.get(reverse("accounts:add_check")).content.decode()
+    assert "粘贴你的App 专用密码" in html
+    assert '<label for="id_password">App 专用密码</label>' in html
+
+
+def test_an_oauth2_only_provider_is_stopped_with_an_honest_explanation(user_client, outlook):
+    post_step(user_client, "address", {"address": "lin@outlook-ish.test"})
+    response = post_step(user_client, "provider", {"provider": "outlook-ish"})
+    assert response.headers["Location"] == step_url("unsupported")
+    html = user_client.get(step_url("unsupported")).content.decode()
+    assert "无法用密码接入" in html and "OAuth2" in html
+    assert reverse("accounts:add") + "?reset=1" in html
+    # No way round it: the later steps are not part of this run of the wizard.
+    assert user_client.get(step_url("generate")).headers["Location"] == step_url("address")
+
+
+def test_an_unknown_provider_gets_the_server_settings_step(user_client, icloud):
+    post_step(user_client, "address", {"address": "lin@icloud-ish.test"})
+    response = post_step(user_client, "provider", {"provider": "other"})
+    assert response.headers["Location"] == step_url("servers")
+    html = user_client.get(step_url("servers")).content.decode()
+    assert "收件服务器（IMAP）" in html
+    for field in ["imap_host", "imap_port", "imap_security", "smtp_host", "smtp_port", "smtp_security", "username"]:
+        assert f'<label for="id_servers-{field}">' in html
+
+
+def test_hand_entered_servers_on_private_addresses_are_refused(user_client, settings, icloud):
+    settings.MAILBOX_ALLOW_PRIVATE_HOSTS = False
+    post_step(user_client, "address", {"address": "lin@icloud-ish.test"})
+    post_step(user_client, "provider", {"provider": "other"})
+    response = post_step(user_client, "servers", {
+        "imap_host": "127.0.0.1", "imap_port": 993, "imap_security": "ssl",
+        "smtp_host": "localhost", "smtp_port": 465, "smtp_security": "ssl",
+    })
+    assert response.content.decode().count("这个服务器位于内部网络") == 2
+
+
+def test_hand_entered_servers_reach_the_draft(user_client, icloud):
+    post_step(user_client, "address", {"address": "lin@icloud-ish.test"})
+    post_step(user_client, "provider", {"provider": "other"})
+    response = post_step(user_client, "servers", {
+        "imap_host": "IMAP.Example.com", "imap_port": 993, "imap_security": "ssl",
+        "smtp_host": "smtp.example.com", "smtp_port": 587, "smtp_security": "starttls", "username": "",
+    })
+    assert response.headers["Location"] == step_url("prerequisites")
+    post_step(user_client, "prerequisites", {"confirmed": "on"})
+    post_step(user_client, "generate", {"confirmed": "on"})
+    user_client.get(step_url("done"))
+    draft = user_client.session[DRAFT_SESSION_KEY]
+    assert draft["provider"] is None
+    assert draft["servers"]["imap_host"] == "imap.example.com" and draft["servers"]["smtp_port"] == 587
+
+
+def test_back_from_the_check_page_reopens_the_wizard_where_it_was(user_client, icloud):
+    through_generate(user_client)
+    response = user_client.get(reverse("accounts:add_back", args=["generate"]))
+    assert response.headers["Location"] == step_url("generate")
+    html = user_client.get(step_url("generate")).content.decode()
+    assert "lin-来发信" in html
+
+
+def test_a_shape_mismatch_warns_that_it_looks_like_the_main_password(user_client, icloud):
+    through_generate(user_client)
+    response = user_client.post(reverse("accounts:add_check"), {"password": "MyAppleID2024!"})
+    html = response.content.decode()
+    assert "这看起来不像App 专用密码（xxxx-xxxx-xxxx-xxxx）" in html
+    assert "我确定密码正确：仍然检查" in html
+    # The pasted value is not rendered back into the page.
+    assert "MyAppleID2024!" not in html
+
+
+def test_the_check_page_needs_the_wizard_first(client, owner):
+    client.force_login(owner)
+    response = client.get(reverse("accounts:add_check"))
+    assert response.headers["Location"] == reverse("accounts:add")
+
+
+def test_the_wizard_needs_a_logged_in_user(client):
+    response = client.get(step_url("address"))
+    assert response.headers["Location"].startswith(reverse("login"))
