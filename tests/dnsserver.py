@@ -2,9 +2,7 @@
 
 It answers MX questions from a dict the test controls, so detection by MX runs
 through real dnspython queries over UDP without touching the outside network.
-Use it through the ``dns_server`` fixture (import it into the test module):
-
-    from tests.dnsserver import dns_server  # noqa: F401
+Use it through the ``dns_server`` fixture (registered in conftest.py):
 
     def test_x(dns_server):
         dns_server.mx["example.org"] = [(10, "mx01.mail.icloud.com")]
@@ -102,3 +100,16 @@ def dns_server():
     server = DNSServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def default_dns(dns_server, monkeypatch):
+    """detect_provider() called *without* resolver= (as the wizard does) asks
+    the test DNS server: unknown domains get NXDOMAIN from 127.0.0.1 instead
+    of a query to the outside network."""
+    from providers import detect
+
+    monkeypatch.setattr(detect, "_default_resolver", dns_server.resolver())
+    detect.clear_mx_cache()
+    yield dns_server
+    detect.clear_mx_cache()

@@ -6,7 +6,6 @@ import pytest
 
 from providers import detect
 from providers.detect import InvalidAddress, detect_provider, lookup_mx, normalize_address
-from tests.dnsserver import dns_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +185,10 @@ def test_the_mx_cache_expires(dns_server, monkeypatch):
 
     assert lookup_mx("cached.example", resolver=resolver) == ("aspmx.l.google.com",)
 
+
+
+def test_the_default_resolver_can_be_pointed_at_the_test_server(default_dns):
+    default_dns.mx["firma.example"] = [(10, "mx01.mail.icloud.com")]
+
+    assert detect_provider("a@firma.example").provider.slug == "icloud"
+    assert default_dns.queries == ["firma.example"]
