@@ -94,7 +94,7 @@ def detect_provider(address: str, *, resolver: dns.resolver.Resolver | None = No
     providers = list(Provider.objects.enabled())
 
     for provider in providers:
-        if domain in provider.domains:
+        if _serves(provider, domain):
             return Detection(normalized, local, domain, provider, "domain")
 
     mx_hosts = lookup_mx(domain, resolver=resolver)
@@ -103,6 +103,11 @@ def detect_provider(address: str, *, resolver: dns.resolver.Resolver | None = No
             if any(_host_matches(host, pattern) for pattern in provider.mx_patterns):
                 return Detection(normalized, local, domain, provider, "mx", mx_hosts)
     return Detection(normalized, local, domain, None, "none", mx_hosts)
+
+
+def _serves(provider: Provider, domain: str) -> bool:
+    # Lower-cased again: the admin stores what staff type ("ME.COM").
+    return domain in (d.strip().lower() for d in provider.domains)
 
 
 def _host_matches(host: str, pattern: str) -> bool:
@@ -168,6 +173,6 @@ def find_provider_by_domain(domain: str) -> Provider | None:
     """The enabled provider whose address domains include ``domain`` (ASCII,
     lower case), without any DNS: what autoconfig serves."""
     for provider in Provider.objects.enabled():
-        if domain in provider.domains:
+        if _serves(provider, domain):
             return provider
     return None

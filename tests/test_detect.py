@@ -192,3 +192,11 @@ def test_the_default_resolver_can_be_pointed_at_the_test_server(default_dns):
 
     assert detect_provider("a@firma.example").provider.slug == "icloud"
     assert default_dns.queries == ["firma.example"]
+
+
+def test_domains_typed_in_upper_case_in_the_admin_still_match(dns_server):
+    from providers.models import Provider
+
+    Provider.objects.filter(slug="icloud").update(domains=["ICLOUD.COM", " Me.com"])
+
+    assert detect_provider("a@me.com", resolver=dns_server.resolver()).provider.slug == "icloud"
