@@ -1,0 +1,156 @@
+"""A mail server's reply → an Outcome and a hint code. No Django here.
+
+One table, keyed by protocol, response code and a stable token. The codes are
+the machine-readable part servers keep stable: IMAP response codes (RFC 5530,
+"[AUTHENTICATIONFAILED]") and SMTP basic / enhanced status codes (RFC 3463,
+"535 5.7.8"). Tokens are short phrases that identify a provider's quirk and
+have survived years of its replies; never URLs or whole sentences, which
+providers reword. The hint code names the sentence shown to the user
+(accounts/hints.py holds every one of them).
+
+Rows are tried in order; the first match wins, so specific rows come first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from accounts.probe import Outcome
+
+
+@dataclass(frozen=True)
+class Rule:
+    protocol: str  # "imap" | "smtp"
+    code: str  # IMAP: response code or status word ("NO", "BAD"); SMTP: "535", "5.7.8" or a class "4"; "" = any
+    token: str  # lower-case phrase the reply must contain; "" = any
+    outcome: Outcome
+    hint: str
+    stage: str = ""  # "" = any; "login" | "select" | "greeting"
+
+
+O = Outcome
+RULES: tuple[Rule, ...] = (
+    # -- IMAP, provider quirks by stable token --------------------------------
+    # Gmail: "NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)"
+    Rule("imap", "", "application-specific password required", O.APP_PASSWORD_REQUIRED, "app_password_required"),
+    # QQ: "Please using authorized code to login. More information at http://service.mail.qq.com/..."
+    Rule("imap", "", "authorized code", O.APP_PASSWORD_REQUIRED, "authorization_code_required"),
+    Rule("imap", "", "授权码", O.APP_PASSWORD_REQUIRED, "authorization_code_required"),
+    # 163/126/188 after a LOGIN without ID: "NO SELECT Unsafe Login. Please contact kefu@188.com for help"
+    Rule("imap", "", "unsafe login", O.ACTION_REQUIRED, "imap_id_required"),
+    # Outlook.com / Microsoft 365: "NO Basic authentication is disabled."
+    Rule("imap", "", "basic authentication is disabled", O.ACTION_REQUIRED, "basic_auth_disabled"),
+    Rule("imap", "", "web login required", O.ACTION_REQUIRED, "web_login_required"),
+    Rule("imap", "", "too many simultaneous connections", O.TRANSIENT, "provider_busy"),
+    Rule("imap", "", "too many connections", O.TRANSIENT, "provider_busy"),
+    # -- IMAP, RFC 5530 response codes ---------------------------------------
+    # iCloud: "BAD [UNAVAILABLE] Service temporarily unavailable"
+    Rule("imap", "UNAVAILABLE", "", O.TRANSIENT, "provider_unavailable"),
+    Rule("imap", "SERVERBUG", "", O.TRANSIENT, "provider_unavailable"),
+    Rule("imap", "LIMIT", "", O.RATE_LIMITED, "rate_limited"),
+    Rule("imap", "EXPIRED", "", O.ACTION_REQUIRED, "password_expired"),
+    Rule("imap", "CONTACTADMIN", "", O.ACTION_REQUIRED, "contact_provider"),
+    Rule("imap", "PRIVACYREQUIRED", "", O.PROTOCOL_ERROR, "tls_required"),
+    # Gmail "[AUTHENTICATIONFAILED] Invalid credentials (Failure)", iCloud "Authentication Failed"
+    Rule("imap", "AUTHENTICATIONFAILED", "", O.AUTH_FAILED, "credential_rejected"),
+    Rule("imap", "AUTHORIZATIONFAILED", "", O.AUTH_FAILED, "credential_rejected"),
+    # 163: "NO LOGIN Login error or password error"; and any other bare NO to LOGIN.
+    Rule("imap", "NO", "", O.AUTH_FAILED, "credential_rejected", stage="login"),
+    Rule("imap", "BYE", "", O.TRANSIENT, "provider_unavailable"),
+    Rule("imap", "", "", O.PROTOCOL_ERROR, "protocol_error"),
+    # -- SMTP, provider quirks ---------------------------------------------------
+    # Gmail: "534-5.7.9 Application-specific password required"
+    Rule("smtp", "5.7.9", "", O.APP_PASSWORD_REQUIRED, "app_password_required"),
+    Rule("smtp", "", "application-specific password required", O.APP_PASSWORD_REQUIRED, "app_password_required"),
+    # QQ: "535 Error: 请使用授权码登录" (sent as GBK)
+    Rule("smtp", "", "授权码", O.APP_PASSWORD_REQUIRED, "authorization_code_required"),
+    Rule("smtp", "", "authorized code", O.APP_PASSWORD_REQUIRED, "authorization_code_required"),
+    # Outlook: "535 5.7.139 Authentication unsuccessful, basic authentication is disabled."
+    Rule("smtp", "", "basic authentication is disabled", O.ACTION_REQUIRED, "basic_auth_disabled"),
+    # Microsoft 365: "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."
+    Rule("smtp", "", "smtpclientauthentication is disabled", O.ACTION_REQUIRED, "smtp_auth_disabled"),
+    # Gmail: "534-5.7.14 Please log in via your web browser and then try again."
+    Rule("smtp", "5.7.14", "", O.ACTION_REQUIRED, "web_login_required"),
+    # Gmail: "454 4.7.0 Too many login attempts, please try again later."
+    Rule("smtp", "", "too many login attempts", O.RATE_LIMITED, "rate_limited"),
+    Rule("smtp", "", "too many connections", O.TRANSIENT, "provider_busy"),
+    # -- SMTP, status codes ------------------------------------------------------
+    # Gmail: "535-5.7.8 Username and Password not accepted"
+    Rule("smtp", "5.7.8", "", O.AUTH_FAILED, "credential_rejected"),
+    Rule("smtp", "535", "", O.AUTH_FAILED, "credential_rejected"),
+    Rule("smtp", "534", "", O.ACTION_REQUIRED, "web_login_required"),
+    Rule("smtp", "454", "", O.TRANSIENT, "provider_unavailable"),
+    Rule("smtp", "421", "", O.TRANSIENT, "provider_unavailable"),
+    Rule("smtp", "4", "", O.TRANSIENT, "provider_unavailable"),
+    Rule("smtp", "530", "", O.PROTOCOL_ERROR, "tls_required"),
+    Rule("smtp", "", "", O.PROTOCOL_ERROR, "protocol_error"),
+)
+
+# Hints for what the network and TLS did (no server reply to classify).
+NETWORK_HINTS = {
+    O.OK: "",
+    O.TLS_ERROR: "tls_error",
+    O.NETWORK_ERROR: "network_error",
+    O.TIMEOUT: "timeout",
+    O.BLOCKED_ADDRESS: "blocked_address",
+    O.UNREADABLE_SECRET: "unreadable_secret",
+    O.PROTOCOL_ERROR: "protocol_error",
+}
+
+
+def decode_reply(reply: bytes | str) -> str:
+    """Server bytes as text: UTF-8, else GB18030 (a superset of GBK, which QQ sends)."""
+    if isinstance(reply, str):
+        return reply
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return reply.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return reply.decode("latin-1")
+
+
+_IMAP_STATUS = re.compile(r"^(?:\S+\s+)??(OK|NO|BAD|BYE|PREAUTH)\b\s*(?:\[([^\]\s]+)[^\]]*\])?", re.I)
+_SMTP_CODES = re.compile(r"^(\d{3})(?:[ -](\d\.\d{1,3}\.\d{1,3}))?")
+
+
+def reply_codes(protocol: str, text: str) -> list[str]:
+    """The codes a rule can match on, most specific first."""
+    codes: list[str] = []
+    if protocol == "imap":
+        # The tagged (last) line carries the status; an earlier untagged
+        # "[ALERT]" line may carry the code.
+        for line in reversed(text.strip().splitlines() or [""]):
+            match = _IMAP_STATUS.match(line.strip().removeprefix("* "))
+            if match:
+                if match.group(2):
+                    codes.append(match.group(2).upper())
+                codes.append(match.group(1).upper())
+    else:
+        for line in text.strip().splitlines():
+            match = _SMTP_CODES.match(line.strip())
+            if match:
+                if match.group(2):
+                    codes.append(match.group(2))
+                codes += [match.group(1), match.group(1)[0]]
+                break
+    return codes
+
+
+def classify_reply(protocol: str, reply: bytes | str, *, stage: str = "login") -> tuple[Outcome, str]:
+    """(Outcome, hint code) for a server's failure reply."""
+    text = decode_reply(reply)
+    lowered = text.lower()
+    codes = reply_codes(protocol, text)
+    for rule in RULES:
+        if rule.protocol != protocol:
+            continue
+        if rule.stage and rule.stage != stage:
+            continue
+        if rule.code and rule.code.upper() not in codes:
+            continue
+        if rule.token and rule.token not in lowered:
+            continue
+        return rule.outcome, rule.hint
+    return Outcome.PROTOCOL_ERROR, "protocol_error"
