@@ -52,12 +52,13 @@ def paste_step(credential_zh, credential_en, extra_zh="", extra_en=""):
 
 
 def enable_imap_step(where_zh, where_en, *, url=""):
+    """``where_*`` names the settings page and what to tick there."""
     return step(
         PREREQUISITE,
         "在邮箱设置中开启 IMAP/SMTP 服务",
         "Switch on IMAP/SMTP in the mailbox settings",
-        f"登录网页版邮箱，进入{where_zh}，开启 IMAP/SMTP 服务。未开启时，任何密码都无法在第三方应用中登录。",
-        f"Sign in to webmail, open {where_en} and switch on IMAP/SMTP. While it is off, "
+        f"登录网页版邮箱，进入{where_zh}。未开启时，任何密码都无法在第三方应用中登录。",
+        f"Sign in to webmail and open {where_en}. While it is off, "
         "no password works in other mail apps.",
         url=url,
         label_zh="打开邮箱设置",
