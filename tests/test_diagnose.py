@@ -1,0 +1,157 @@
+"""Every published provider reply we know, replayed by a scripted server to the real probe."""
+
+import ssl
+
+import pytest
+
+from accounts.diagnose import RULES, NETWORK_HINTS, classify_reply, decode_reply
+from accounts.hints import HINTS
+from accounts.probe import Outcome, Security, ServerSpec, probe_imap, probe_smtp
+
+PASSWORD = "abcd-efgh-ijkl-mnop"
+
+GMAIL_APP_PASSWORD = (
+    "NO [ALERT] Application-specific password required: "
+    "https://support.google.com/accounts/answer/185833 (Failure)"
+)
+QQ_AUTHORIZED_CODE = (
+    "NO Please using authorized code to login. More information at "
+    "http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256"
+)
+
+IMAP_REPLIES = [
+    # (provider, LOGIN reply, outcome, hint)
+    ("gmail", GMAIL_APP_PASSWORD, Outcome.APP_PASSWORD_REQUIRED, "app_password_required"),
+    ("gmail", "NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)", Outcome.AUTH_FAILED, "credential_rejected"),
+    ("icloud", "NO [AUTHENTICATIONFAILED] Authentication Failed", Outcome.AUTH_FAILED, "credential_rejected"),
+    ("icloud", "BAD [UNAVAILABLE] Service temporarily unavailable", Outcome.TRANSIENT, "provider_unavailable"),
+    ("qq", QQ_AUTHORIZED_CODE, Outcome.APP_PASSWORD_REQUIRED, "authorization_code_required"),
+    ("163", "NO LOGIN Login error or password error", Outcome.AUTH_FAILED, "credential_rejected"),
+    ("outlook", "NO Basic authentication is disabled.", Outcome.ACTION_REQUIRED, "basic_auth_disabled"),
+]
+
+SMTP_REPLIES = [
+    # (provider, AUTH reply, outcome, hint, text the stored reply shows)
+    ("gmail",
+     "534-5.7.9 Application-specific password required. Learn more at\n"
+     "534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor",
+     Outcome.APP_PASSWORD_REQUIRED, "app_password_required", "Application-specific password required"),
+    ("gmail",
+     "535-5.7.8 Username and Password not accepted. Learn more at\n"
+     "535 5.7.8  https://support.google.com/mail/?p=BadCredentials",
+     Outcome.AUTH_FAILED, "credential_rejected", "Username and Password not accepted"),
+    ("gmail", "454 4.7.0 Too many login attempts, please try again later.",
+     Outcome.RATE_LIMITED, "rate_limited", "Too many login attempts"),
+    ("qq", "535 Error: 请使用授权码登录。详情请看: http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256".encode("gbk"),
+     Outcome.APP_PASSWORD_REQUIRED, "authorization_code_required", "请使用授权码登录"),
+    ("outlook", "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
+     Outcome.ACTION_REQUIRED, "basic_auth_disabled", "basic authentication is disabled"),
+]
+
+
+def _ctx(server):
+    return ssl.create_default_context(cafile=server.ca_file)
+
+
+@pytest.mark.parametrize("provider,reply,outcome,hint", IMAP_REPLIES, ids=[f"{r[0]}-{r[2]}" for r in IMAP_REPLIES])
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_each_published_imap_login_reply_gets_its_outcome(scripted_server, provider, reply, outcome, hint, security):
+    server = scripted_server("imap", security=security, LOGIN=reply)
+    result = probe_imap(ServerSpec(server.host, server.port, Security(security)), ("someone",), PASSWORD,
+                        timeout=5, ssl_context=_ctx(server), allow_private=True)
+    assert (result.outcome, result.hint) == (outcome, hint)
+    assert result.reply == reply
+    assert server.commands[-1] == "LOGOUT"  # LOGOUT always
+
+
+@pytest.mark.parametrize("provider,reply,outcome,hint,shown", SMTP_REPLIES, ids=[f"{r[0]}-{r[2]}" for r in SMTP_REPLIES])
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_each_published_smtp_auth_reply_gets_its_outcome(scripted_server, provider, reply, outcome, hint, shown, security):
+    server = scripted_server("smtp", security=security, AUTH=reply)
+    result = probe_smtp(ServerSpec(server.host, server.port, Security(security)), ("someone@example.test",), PASSWORD,
+                        timeout=5, ssl_context=_ctx(server), allow_private=True)
+    assert (result.outcome, result.hint) == (outcome, hint)
+    assert shown in result.reply
+    assert server.commands[-1] == "QUIT"  # QUIT always
+
+
+def test_qq_gbk_reply_is_stored_as_readable_chinese(scripted_server):
+    server = scripted_server("smtp", AUTH="535 Error: 请使用授权码登录".encode("gbk"))
+    result = probe_smtp(ServerSpec(server.host, server.port, Security.SSL), ("10001@qq.com",), PASSWORD,
+                        timeout=5, ssl_context=_ctx(server), allow_private=True)
+    assert result.reply == "535 Error: 请使用授权码登录"
+
+
+def _unsafe_unless_id(session):
+    if session["id_sent"]:
+        return "* 1 EXISTS\nOK [READ-ONLY] EXAMINE completed"
+    return "NO SELECT Unsafe Login. Please contact kefu@188.com for help"
+
+
+def test_163_refuses_examine_as_unsafe_login_without_id(scripted_server):
+    server = scripted_server("imap", EXAMINE=_unsafe_unless_id, SELECT=_unsafe_unless_id)
+    result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("someone@163.com",), PASSWORD,
+                        send_id=False, timeout=5, ssl_context=_ctx(server), allow_private=True)
+    assert (result.outcome, result.hint) == (Outcome.ACTION_REQUIRED, "imap_id_required")
+    assert "Unsafe Login" in result.reply
+
+
+def test_163_accepts_the_login_when_the_client_sends_id(scripted_server):
+    server = scripted_server("imap", EXAMINE=_unsafe_unless_id, SELECT=_unsafe_unless_id)
+    result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("someone@163.com",), PASSWORD,
+                        send_id=True, timeout=5, ssl_context=_ctx(server), allow_private=True)
+    assert result.outcome == Outcome.OK
+    assert server.commands.index("LOGIN") < server.commands.index("ID") < server.commands.index("EXAMINE")
+
+
+def test_a_temporary_rejection_does_not_try_the_next_username_form(scripted_server):
+    server = scripted_server("imap", LOGIN="BAD [UNAVAILABLE] Service temporarily unavailable")
+    result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("someone", "someone@icloud.com"),
+                        PASSWORD, timeout=5, ssl_context=_ctx(server), allow_private=True)
+    assert result.outcome == Outcome.TRANSIENT
+    assert server.commands.count("LOGIN") == 1
+
+
+def test_an_smtp_greeting_refusal_is_classified(scripted_server):
+    server = scripted_server("smtp", greeting="421 4.7.0 Too many connections from your IP, try again later")
+    result = probe_smtp(ServerSpec(server.host, server.port, Security.SSL), ("a@b.test",), PASSWORD,
+                        timeout=5, ssl_context=_ctx(server), allow_private=True)
+    assert result.outcome == Outcome.TRANSIENT
+    assert "AUTH" not in server.commands
+
+
+# -- the table itself ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "protocol,reply,stage,expected",
+    [
+        ("imap", "NO [AUTHENTICATIONFAILED] Authentication failed.", "login", Outcome.AUTH_FAILED),
+        ("imap", "NO Mailbox does not exist", "select", Outcome.PROTOCOL_ERROR),
+        ("imap", "* NO [ALERT] Application-specific password required\nNO LOGIN failed", "login",
+         Outcome.APP_PASSWORD_REQUIRED),
+        ("imap", "NO [LIMIT] Too many logins", "login", Outcome.RATE_LIMITED),
+        ("smtp", "421 4.3.2 Service not available", "greeting", Outcome.TRANSIENT),
+        ("smtp", "535 5.7.3 Authentication unsuccessful", "auth", Outcome.AUTH_FAILED),
+        ("smtp", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+         "auth", Outcome.ACTION_REQUIRED),
+        ("smtp", "534-5.7.14 <https://accounts.google.com/signin/continue?...>\n534 5.7.14 Please log in via your web browser",
+         "auth", Outcome.ACTION_REQUIRED),
+        ("smtp", "554 5.7.0 Something else entirely", "auth", Outcome.PROTOCOL_ERROR),
+    ],
+)
+def test_classify_reply(protocol, reply, stage, expected):
+    assert classify_reply(protocol, reply, stage=stage)[0] == expected
+
+
+def test_gbk_bytes_are_decoded_before_matching():
+    raw = "535 Error: 请使用授权码登录".encode("gbk")
+    assert decode_reply(raw) == "535 Error: 请使用授权码登录"
+    assert classify_reply("smtp", raw) == (Outcome.APP_PASSWORD_REQUIRED, "authorization_code_required")
+
+
+def test_every_hint_code_has_a_sentence():
+    codes = {rule.hint for rule in RULES} | {h for h in NETWORK_HINTS.values() if h}
+    codes |= {"starttls_missing", "smtp_auth_not_offered"}
+    assert codes - set(HINTS) == set()
+    assert set(HINTS) - codes == set()  # and no sentence is orphaned
