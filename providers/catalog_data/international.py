@@ -425,7 +425,8 @@ YAHOO = _yahoo_like(
 AOL = _yahoo_like(
     "aol", "AOL", ["aol.com", "aim.com"],
     "imap.aol.com", "smtp.aol.com",
-    "https://login.aol.com/account/security", "https://help.aol.com/",
+    "https://login.aol.com/account/security",
+    "https://help.aol.com/articles/how-do-i-use-other-email-applications-to-send-and-receive-my-aol-mail",
 )
 
 YANDEX = {
@@ -541,7 +542,8 @@ ZOHO = {
 }
 
 
-def _united_internet(slug, name_zh, name_en, domains, imap_host, smtp_host, smtp_alternatives, help_url):
+def _united_internet(slug, name_zh, name_en, domains, imap_host, smtp_host, smtp_alternatives, help_url,
+                     enable_imap_url=""):
     """GMX and WEB.DE (United Internet): IMAP is switched on in settings, the
     account password works unless two-factor authentication is on."""
     return {
@@ -562,6 +564,7 @@ def _united_internet(slug, name_zh, name_en, domains, imap_host, smtp_host, smtp
         "credential_name_zh": "邮箱密码",
         "credential_name_en": "mailbox password",
         "requires_enabling_imap": True,
+        "enable_imap_url": enable_imap_url,
         "help_url": help_url,
         "summary_zh": f"{name_zh}需要先在设置中开启 POP3/IMAP 访问，然后用邮箱密码登录"
         "（开启了双重验证时使用应用专用密码）。",
@@ -574,6 +577,7 @@ def _united_internet(slug, name_zh, name_en, domains, imap_host, smtp_host, smtp
             enable_imap_step(
                 "「邮件设置 → POP3 和 IMAP」，勾选「允许通过外部程序访问」",
                 "E-mail settings → POP3 & IMAP and allow access via external programs",
+                url=enable_imap_url,
             ),
             paste_step("邮箱密码", "mailbox password"),
         ],
@@ -594,6 +598,7 @@ GMX = _united_internet(
     ["gmx.net", "gmx.de", "gmx.at", "gmx.ch"],
     "imap.gmx.net", "mail.gmx.net", [smtp("mail.gmx.net", 465, "ssl")],
     "https://hilfe.gmx.net/pop-imap/imap/imap-serverdaten.html",
+    "https://hilfe.gmx.net/pop-imap/einschalten.html",
 )
 GMX_COM = _united_internet(
     "gmx-com", "GMX 邮箱（国际）", "GMX (international)",
@@ -604,8 +609,9 @@ GMX_COM = _united_internet(
 WEBDE = _united_internet(
     "webde", "WEB.DE 邮箱", "WEB.DE FreeMail",
     ["web.de"],
-    "imap.web.de", "smtp.web.de", [],
+    "imap.web.de", "smtp.web.de", [smtp("smtp.web.de", 465, "ssl")],
     "https://hilfe.web.de/pop-imap/imap/imap-serverdaten.html",
+    "https://hilfe.web.de/pop-imap/einschalten.html",
 )
 
 MAILRU = {
