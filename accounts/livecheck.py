@@ -12,23 +12,23 @@ from dataclasses import dataclass, replace
 from django.utils.translation import gettext as _
 
 from accounts.models import MailboxAccount
-from accounts.probe import CheckResult, LoginCheck, Outcome
+from accounts.hints import hint_message
+from accounts.probe import CheckResult, Outcome
+from accounts.verify import login_check_for, run_login_check
 from accounts.wizard import GENERATE, PREREQUISITES, SERVERS
 
 
 def check_login(account: MailboxAccount, password: str) -> CheckResult:
     """Log in to IMAP and SMTP with `password` and the account's servers and usernames."""
-    from accounts.verify import run_login_check
+    return run_login_check(login_check_for(account, password))
 
-    check = LoginCheck(
-        imap=account.imap_server(),
-        smtp=account.smtp_server(),
-        imap_usernames=account.imap_usernames(),
-        smtp_usernames=account.smtp_usernames(),
-        password=password,
-        send_imap_id=bool(account.provider_id and account.provider.requires_imap_id),
-    )
-    return run_login_check(check)
+
+def decisive_hint(result: CheckResult) -> str:
+    """The hint code of the protocol whose outcome decided the result."""
+    for protocol in (result.imap, result.smtp):
+        if protocol.outcome == result.outcome and protocol.hint:
+            return protocol.hint
+    return ""
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,12 @@ class Explanation:
     outcome: str = ""
 
 
-def explain(outcome: str, provider=None, *, hand_entered: bool = False) -> Explanation:
-    """The actionable sentence for an outcome, and the wizard step that fixes it."""
+def explain(outcome: str, provider=None, *, hand_entered: bool = False, hint: str = "") -> Explanation:
+    """The actionable sentence for an outcome, and the wizard step that fixes it.
+
+    `hint` is diagnose.py's code for what the server said; its sentence
+    (accounts.hints) is more precise than the outcome's and replaces it.
+    """
     credential = provider.credential_name if provider else _("app password")
     name = provider.name if provider else _("your provider")
     servers_step = SERVERS if hand_entered else None
@@ -105,4 +109,4 @@ def explain(outcome: str, provider=None, *, hand_entered: bool = False) -> Expla
         ),
     }
     explanation = table.get(outcome) or Explanation(_("The check did not succeed"), _("Try again in a few minutes."))
-    return replace(explanation, outcome=str(outcome))
+    return replace(explanation, outcome=str(outcome), text=hint_message(hint) or explanation.text)

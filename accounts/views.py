@@ -22,7 +22,7 @@ from django.views.generic import CreateView
 from accounts import wizard
 from accounts.fields import UnreadableSecret
 from accounts.forms import AccountEditForm, CredentialForm, SignupForm
-from accounts.livecheck import check_login, explain
+from accounts.livecheck import check_login, decisive_hint, explain
 from accounts.models import MailboxAccount, Status, StatusChange, Trigger
 from accounts.probe import Outcome
 from accounts.ratelimit import take_live_check
@@ -129,7 +129,8 @@ def check_now(request, pk):
         return redirect("accounts:list")
     result = check_login(account, account.password)
     account.record_attempt(result, trigger=Trigger.USER, credential_version=account.credential_version)
-    explanation = explain(result.outcome, account.provider, hand_entered=not account.provider_id)
+    explanation = explain(result.outcome, account.provider, hand_entered=not account.provider_id,
+                          hint=decisive_hint(result))
     if result.is_ok:
         messages.success(request, _("%(address)s works: IMAP and SMTP both accepted the password.") % {"address": account.address})
     else:
@@ -177,7 +178,8 @@ def change_password(request, pk):
                 account.record_attempt(result, trigger=Trigger.USER, credential_version=account.credential_version)
                 messages.success(request, _("The new password works and is saved. %(address)s is active again.") % {"address": account.address})
                 return redirect("accounts:list")
-            explanation = explain(result.outcome, account.provider, hand_entered=not account.provider_id)
+            explanation = explain(result.outcome, account.provider, hand_entered=not account.provider_id,
+                                  hint=decisive_hint(result))
     guide_steps = account.provider.steps.filter(section=GuideStep.Section.GENERATE) if account.provider_id else []
     return render(request, "accounts/change_password.html", {
         "account": account, "form": form, "explanation": explanation, "guide_steps": guide_steps,
@@ -232,7 +234,8 @@ def add_check(request):
                 del request.session[wizard.DRAFT_SESSION_KEY]
                 messages.success(request, _("%(address)s is connected and works.") % {"address": account.address})
                 return redirect("accounts:list")
-            explanation = explain(result.outcome, account.provider, hand_entered=account.provider is None)
+            explanation = explain(result.outcome, account.provider, hand_entered=account.provider is None,
+                                  hint=decisive_hint(result))
     return render(request, "accounts/wizard/check.html", {
         "form": form,
         "account": account,

@@ -1,0 +1,157 @@
+"""Live login checks from the web against the suite's real Dovecot and Postfix:
+paste-and-check at the end of the wizard, a new app password, "check now",
+and the per-user / per-IP limits on live checks."""
+
+import json
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.db import connection
+from django.urls import reverse
+
+from accounts.models import MailboxAccount, Status, Trigger
+from tests import factories
+
+pytestmark = [pytest.mark.django_db, pytest.mark.mailserver]
+
+APP_PASSWORD = "abcd-efgh-ijkl-mnop"
+NEW_APP_PASSWORD = "qrst-uvwx-yzab-cdef"
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def mailbox(mail_servers):
+    address = mail_servers.unique_address("lin")
+    mail_servers.add_user(address, APP_PASSWORD)
+    return address
+
+
+def step_url(step):
+    return reverse("accounts:add_step", args=[step])
+
+
+def post_step(client, step, data):
+    payload = {"add_mailbox_wizard-current_step": step}
+    payload.update({f"{step}-{key}": value for key, value in data.items()})
+    return client.post(step_url(step), payload)
+
+
+@pytest.fixture
+def at_check_page(client, owner, mail_provider, mailbox):
+    client.force_login(owner)
+    client.get(reverse("accounts:add") + "?reset=1")
+    post_step(client, "address", {"address": mailbox})
+    post_step(client, "provider", {"provider": mail_provider.slug})
+    post_step(client, "prerequisites", {"confirmed": "on"})
+    post_step(client, "generate", {"confirmed": "on"})
+    assert client.get(step_url("done")).headers["Location"] == reverse("accounts:add_check")
+    return client
+
+
+def session_texts():
+    return [json.dumps(s.get_decoded(), ensure_ascii=False) for s in Session.objects.all()]
+
+
+def test_a_pasted_app_password_is_normalized_checked_and_saved_active(at_check_page, owner, mailbox):
+    response = at_check_page.post(reverse("accounts:add_check"), {"password": " ABCD EFGH ijkl-MNOP "}, follow=True)
+    html = response.content.decode()
+    assert f"{mailbox} 已接入，状态正常。" in html
+    account = MailboxAccount.objects.get(owner=owner, address=mailbox)
+    assert account.status == Status.ACTIVE
+    assert account.password == APP_PASSWORD
+    attempt = account.attempts.get()
+    assert attempt.trigger == Trigger.WIZARD and attempt.outcome == "ok"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT password FROM accounts_mailboxaccount WHERE id = %s", [account.pk])
+        assert APP_PASSWORD not in cursor.fetchone()[0]
+
+
+def test_the_password_never_rests_in_the_session(at_check_page, mailbox):
+    at_check_page.post(reverse("accounts:add_check"), {"password": "wxyz-wxyz-wxyz-wxyz"})
+    at_check_page.post(reverse("accounts:add_check"), {"password": APP_PASSWORD})
+    for text in session_texts():
+        assert "wxyz" not in text and APP_PASSWORD not in text
+
+
+def test_a_wrong_app_password_says_what_to_do_and_saves_nothing(at_check_page, owner, mailbox):
+    response = at_check_page.post(reverse("accounts:add_check"), {"password": "wxyz-wxyz-wxyz-wxyz"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "密码被拒绝" in html
+    assert "没有保存任何内容。" in html
+    assert reverse("accounts:add_back", args=["generate"]) in html
+    assert "wxyz-wxyz-wxyz-wxyz" not in html
+    assert not MailboxAccount.objects.filter(owner=owner).exists()
+
+
+def test_a_main_password_can_still_be_checked_after_the_warning(at_check_page, owner, mailbox):
+    response = at_check_page.post(reverse("accounts:add_check"), {"password": "MyAppleID2024!", "check_anyway": "on"})
+    html = response.content.decode()
+    assert "密码被拒绝" in html
+    assert not MailboxAccount.objects.filter(owner=owner).exists()
+
+
+@pytest.fixture
+def active_account(owner, mail_provider, mailbox):
+    return factories.MailboxAccountFactory(owner=owner, provider=mail_provider, address=mailbox,
+                                           password=APP_PASSWORD, status=Status.ACTIVE)
+
+
+def test_check_now_records_a_user_check(client, owner, active_account):
+    client.force_login(owner)
+    response = client.post(reverse("accounts:check", args=[active_account.pk]), follow=True)
+    assert f"{active_account.address} 正常" in response.content.decode()
+    assert active_account.attempts.get().trigger == Trigger.USER
+
+
+def test_a_new_app_password_replaces_the_old_one_only_once_it_works(client, owner, active_account, mail_servers):
+    client.force_login(owner)
+    url = reverse("accounts:change_password", args=[active_account.pk])
+    response = client.post(url, {"password": NEW_APP_PASSWORD})
+    assert "密码被拒绝" in response.content.decode()
+    active_account.refresh_from_db()
+    assert active_account.password == APP_PASSWORD and active_account.credential_version == 1
+
+    mail_servers.set_password(active_account.address, NEW_APP_PASSWORD)
+    response = client.post(url, {"password": NEW_APP_PASSWORD.upper()}, follow=True)
+    assert "新密码可用并已保存" in response.content.decode()
+    active_account.refresh_from_db()
+    assert active_account.password == NEW_APP_PASSWORD and active_account.credential_version == 2
+    assert active_account.status == Status.ACTIVE
+
+
+def test_live_checks_are_limited_per_user(client, owner, active_account, settings):
+    settings.MAILBOX_LIVE_CHECKS_PER_USER_HOUR = 2
+    client.force_login(owner)
+    url = reverse("accounts:check", args=[active_account.pk])
+    client.post(url)
+    client.post(url)
+    response = client.post(url, follow=True)
+    assert "你在过去一小时内发起的实时检查次数过多" in response.content.decode()
+    assert active_account.attempts.count() == 2
+
+
+def test_live_checks_are_limited_per_ip_across_users(client, owner, stranger, active_account, mail_provider, settings):
+    settings.MAILBOX_LIVE_CHECKS_PER_IP_HOUR = 1
+    client.force_login(owner)
+    client.post(reverse("accounts:check", args=[active_account.pk]))
+    other = factories.MailboxAccountFactory(owner=stranger, provider=mail_provider, address="x@icloud-like.test")
+    client.force_login(stranger)
+    response = client.post(reverse("accounts:change_password", args=[other.pk]), {"password": NEW_APP_PASSWORD})
+    assert "你在过去一小时内发起的实时检查次数过多" in response.content.decode()
+    other.refresh_from_db()
+    assert other.password == APP_PASSWORD
+
+
+def test_the_wizard_check_respects_the_limit_too(at_check_page, owner, settings):
+    settings.MAILBOX_LIVE_CHECKS_PER_USER_HOUR = 0
+    response = at_check_page.post(reverse("accounts:add_check"), {"password": APP_PASSWORD})
+    assert "实时检查次数过多" in response.content.decode()
+    assert not MailboxAccount.objects.filter(owner=owner).exists()
