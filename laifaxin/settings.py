@@ -225,7 +225,10 @@ MAILBOX_OUTAGE_RECOVERY_RATIO = env.float("MAILBOX_OUTAGE_RECOVERY_RATIO", defau
 # ---------------------------------------------------------------------------
 # Celery
 # ---------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# REDIS_URL is the fallback (the test suite sets it: a real worker on real Redis).
+CELERY_BROKER_URL = (
+    env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="") or "filesystem://"
+)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = LOCAL_DIR / "broker"
     for _sub in ("out", "processed"):

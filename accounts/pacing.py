@@ -1,0 +1,99 @@
+"""Per-provider politeness: how many logins at once, and per minute.
+
+Logins from our IPs to one provider are capped (Provider.max_concurrent_checks
+and max_checks_per_minute, else MAILBOX_PROVIDER_MAX_CONCURRENT and
+MAILBOX_PROVIDER_MAX_PER_MINUTE): too many, and iCloud answers "too many
+simultaneous connections", QQ and NetEase block the sending IP for hours.
+
+The counters live in the broker's Redis, shared by every worker on every
+machine: a sorted set of in-flight check tokens per provider, scored by when the
+token expires (so a killed worker's slot frees itself after the task time limit),
+and one counter per provider and minute. Both are checked and taken in one Lua
+script, atomically. With a broker that is not Redis (the laptop's filesystem
+broker: one worker anyway) or a Redis that does not answer, there are no caps:
+checks go on, and a warning says so.
+"""
+
+import logging
+import time
+import uuid
+from contextlib import contextmanager
+from functools import lru_cache
+
+import redis
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "laifaxin:pacing:"
+
+# KEYS: in-flight sorted set, this minute's counter.
+# ARGV: now, token, token expiry, max concurrent, max per minute.
+# Returns 1 (admitted), 0 (too many at once), -1 (too many this minute).
+_ACQUIRE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[5]) then return -1 end
+redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], 120)
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+redis.call('EXPIRE', KEYS[1], 3600)
+return 1
+"""
+
+
+@lru_cache(maxsize=4)
+def _client_for(url: str):
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+def _client():
+    from laifaxin.celery import app
+
+    url = app.conf.broker_url or ""
+    if not url.startswith(("redis://", "rediss://")):
+        return None
+    return _client_for(url)
+
+
+def limits_for(account) -> tuple[str, int, int]:
+    """(key, max concurrent, max per minute) for the account's provider; hand-entered
+    servers are paced per IMAP host with the project defaults."""
+    provider = account.provider if account.provider_id else None
+    key = f"provider:{provider.slug}" if provider else f"host:{account.imap_host.lower()}"
+    concurrent = (provider and provider.max_concurrent_checks) or settings.MAILBOX_PROVIDER_MAX_CONCURRENT
+    per_minute = (provider and provider.max_checks_per_minute) or settings.MAILBOX_PROVIDER_MAX_PER_MINUTE
+    return key, concurrent, per_minute
+
+
+@contextmanager
+def login_slot(account):
+    """Yields True when a login to the account's provider may start now (and holds
+    the slot until the block ends), False when the provider is at its cap."""
+    client = _client()
+    if client is None:
+        yield True
+        return
+    key, concurrent, per_minute = limits_for(account)
+    now = time.time()
+    token = uuid.uuid4().hex
+    inflight = f"{KEY_PREFIX}{key}:inflight"
+    minute = f"{KEY_PREFIX}{key}:minute:{int(now // 60)}"
+    try:
+        admitted = client.eval(
+            _ACQUIRE, 2, inflight, minute, now, token, now + settings.CELERY_TASK_TIME_LIMIT, concurrent, per_minute
+        )
+    except redis.RedisError as exc:
+        logger.warning("Pacing counters unavailable (%s); checking %s without caps.", exc, key)
+        yield True
+        return
+    if admitted != 1:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        try:
+            client.zrem(inflight, token)
+        except redis.RedisError:
+            pass  # the slot expires on its own after the task time limit
