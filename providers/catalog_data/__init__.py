@@ -8,7 +8,9 @@ moved on (Microsoft's end of password login) the entry says so.
 
 from providers.catalog_data.business import BUSINESS
 from providers.catalog_data.chinese import CHINESE
-from providers.catalog_data.international import GMAIL, ICLOUD, INTERNATIONAL, OUTLOOK
+from providers.catalog_data.europe import EUROPE
+from providers.catalog_data.icloud import ICLOUD
+from providers.catalog_data.international import GMAIL, INTERNATIONAL, OUTLOOK
 
 # Order = position on /guides/: the iCloud guide and its siblings (Gmail,
 # Outlook, QQ, 163) first, then the rest by region, then hosted business mail.
@@ -17,5 +19,6 @@ CATALOG: list[dict] = [
     *_FIRST,
     *CHINESE,
     *[entry for entry in INTERNATIONAL if entry not in _FIRST],
+    *EUROPE,
     *BUSINESS,
 ]

@@ -2,7 +2,6 @@
 
 from providers.catalog_data._build import (
     GENERATE,
-    PREREQUISITE,
     TIP,
     common_tips,
     enable_imap_step,
