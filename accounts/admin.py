@@ -27,7 +27,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.health import provider_health
-from accounts.models import MailboxAccount, Status, StatusChange, Trigger, VerificationAttempt
+from accounts.models import (
+    MailboxAccount,
+    OutcomeChoice,
+    Status,
+    StatusChange,
+    Trigger,
+    VerificationAttempt,
+)
 
 HISTORY_PAGE_SIZE = 20
 STATUS_CHANGES_SHOWN = 20
@@ -57,7 +64,7 @@ def enqueue_checks(account_ids) -> None:
     from accounts.tasks import check_account
 
     for account_id in account_ids:
-        check_account.delay_on_commit(account_id, trigger=Trigger.STAFF)
+        check_account.delay_on_commit(account_id, trigger=Trigger.STAFF.value)
 
 
 def log_each(request, accounts, message: str) -> None:
@@ -75,6 +82,14 @@ def _latest_attempt(field: str):
         .order_by("-started_at")
         .values(field)[:1]
     )
+
+
+def _with_outcome_labels(changes):
+    labels = dict(OutcomeChoice.choices)
+    changes = list(changes)
+    for change in changes:
+        change.outcome_label = labels.get(change.outcome, change.outcome)
+    return changes
 
 
 # -- filters --------------------------------------------------------------------
@@ -158,7 +173,7 @@ class MailboxAccountAdmin(admin.ModelAdmin):
         "owner_display",
         "provider_display",
         "status_display",
-        "last_checked_at",
+        "last_checked",
         "latest_attempt",
         "short_reply",
         "consecutive_failures",
@@ -252,9 +267,7 @@ class MailboxAccountAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("owner"), ordering="owner__username")
     def owner_display(self, obj):
-        if obj.owner.email:
-            return f"{obj.owner.username} <{obj.owner.email}>"
-        return obj.owner.username
+        return format_html("{}<br><small>{}</small>", obj.owner.username, obj.owner.email)
 
     @admin.display(description=_("provider"), ordering="provider__position")
     def provider_display(self, obj):
@@ -264,23 +277,26 @@ class MailboxAccountAdmin(admin.ModelAdmin):
     def status_display(self, obj):
         return status_badge(obj.status, obj.get_status_display())
 
+    @admin.display(description=_("last checked"), ordering="last_checked_at")
+    def last_checked(self, obj):
+        if obj.last_checked_at is None:
+            return gettext("never")
+        return timezone.localtime(obj.last_checked_at).strftime("%Y-%m-%d %H:%M")
+
     @admin.display(description=_("latest check"), ordering="latest_attempt_at")
     def latest_attempt(self, obj):
         if obj.latest_attempt_at is None:
             return "—"
-        outcome = VerificationAttempt(
+        attempt = VerificationAttempt(
             outcome=obj.latest_attempt_outcome, trigger=obj.latest_attempt_trigger
         )
         return format_html(
-            "{}<br><small>{} · {}</small>",
-            outcome.get_outcome_display(),
-            outcome.get_trigger_display(),
-            timezone.localtime(obj.latest_attempt_at).strftime("%Y-%m-%d %H:%M"),
+            "{}<br><small>{}</small>", attempt.get_outcome_display(), attempt.get_trigger_display()
         )
 
     @admin.display(description=_("last reply"))
     def short_reply(self, obj):
-        return Truncator(obj.last_reply).chars(60) if obj.last_reply else ""
+        return Truncator(obj.last_reply).chars(48) if obj.last_reply else ""
 
     # -- saving: the write-only password --
 
@@ -318,7 +334,9 @@ class MailboxAccountAdmin(admin.ModelAdmin):
         return {
             "attempts_page": page,
             "attempts_url": reverse("admin:accounts_verificationattempt_changelist") + "?" + filter_qs,
-            "status_changes": list(account.status_changes.order_by("-created_at")[:STATUS_CHANGES_SHOWN]),
+            "status_changes": _with_outcome_labels(
+                account.status_changes.order_by("-created_at")[:STATUS_CHANGES_SHOWN]
+            ),
             "status_changes_url": reverse("admin:accounts_statuschange_changelist") + "?" + filter_qs,
             "action_url": reverse("admin:accounts_mailboxaccount_changelist")
             + "?"
@@ -455,10 +473,12 @@ def provider_health_view(request):
     """Staff page (wrapped in admin_view in laifaxin/urls.py): is one provider failing?"""
     if not request.user.has_perm("accounts.view_mailboxaccount"):
         raise PermissionDenied
+    report = provider_health()
     context = {
         **admin.site.each_context(request),
         "title": _("Provider health"),
-        "report": provider_health(),
+        "report": report,
+        "idle": [row for row in report if row.is_idle],
         "accounts_url": reverse("admin:accounts_mailboxaccount_changelist"),
         "attempts_url": reverse("admin:accounts_verificationattempt_changelist"),
     }

@@ -40,6 +40,7 @@ class Bar:
 class Chart:
     title: str
     bars: list[Bar]
+    bar_width: int = BAR_WIDTH
     width: int = 0
     height: int = CHART_HEIGHT
 
@@ -47,16 +48,12 @@ class Chart:
         # Scaled per chart: the shape of one provider's day is what staff read.
         top = max((b.total for b in self.bars), default=0) or 1
         for i, bar in enumerate(self.bars):
-            bar.x = i * (BAR_WIDTH + BAR_GAP)
+            bar.x = i * (self.bar_width + BAR_GAP)
             bar.ok_height = round((bar.total - bar.failed) / top * CHART_HEIGHT, 1)
             bar.failed_height = round(bar.failed / top * CHART_HEIGHT, 1)
             bar.ok_y = round(CHART_HEIGHT - bar.ok_height, 1)
             bar.failed_y = round(bar.ok_y - bar.failed_height, 1)
-        self.width = len(self.bars) * (BAR_WIDTH + BAR_GAP)
-
-    @property
-    def bar_width(self):
-        return BAR_WIDTH
+        self.width = len(self.bars) * (self.bar_width + BAR_GAP)
 
 
 @dataclass
@@ -90,6 +87,11 @@ class ProviderHealth:
     @property
     def is_degraded(self) -> bool:
         return self.degraded_since is not None
+
+    @property
+    def is_idle(self) -> bool:
+        """No account and no check this week: listed in one line, not as a row."""
+        return not self.accounts_total and not self.week.total and not self.is_degraded
 
     @property
     def windows(self) -> tuple[WindowStats, WindowStats]:
@@ -187,6 +189,7 @@ def provider_health(now: datetime | None = None) -> list[ProviderHealth]:
                 daily=Chart(
                     gettext("Checks per day, last 7 days"),
                     [_bar(daily.get((pk, day)), f"{day:%m-%d}") for day in days],
+                    bar_width=4 * BAR_WIDTH,
                 ),
             )
         )

@@ -51,7 +51,7 @@ def test_the_list_shows_address_owner_provider_status_and_the_last_reply(staff_c
     html = staff_client.get(CHANGELIST).content.decode()
 
     assert "alice@icloud-like.test" in html
-    assert "owner &lt;owner@example.com&gt;" in html
+    assert "owner<br><small>owner@example.com</small>" in html
     assert account.provider.name_zh in html or account.provider.name_en in html
     assert 'class="status-badge status-auth_failed"' in html
     assert "Password no longer works" in html
@@ -168,6 +168,25 @@ def test_the_change_page_has_a_write_only_password_field_and_no_stored_one(staff
     assert 'name="new_password"' in html
     assert 'type="password"' in html
     assert 'name="password"' not in html
+
+
+def test_staff_add_an_account_with_a_password_that_is_stored_encrypted(
+    staff_client, owner, django_capture_on_commit_callbacks
+):
+    from tests.factories import ProviderFactory
+
+    provider = ProviderFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = staff_client.post(
+            reverse("admin:accounts_mailboxaccount_add"),
+            {"owner": owner.pk, "provider": provider.pk, "address": "new@example.test",
+             "label": "", "new_password": "brand-new-app-password"},
+        )
+
+    assert response.status_code == 302, response.content.decode()
+    account = MailboxAccount.objects.get(address="new@example.test")
+    assert account.password == "brand-new-app-password"
+    assert len(callbacks) == 1  # the first check, queued on commit
 
 
 def test_adding_an_account_without_a_password_is_refused(staff_client, owner):

@@ -55,7 +55,7 @@ def test_it_counts_accounts_by_status_and_checks_by_outcome_per_window(support_c
 
 
 def test_a_degraded_provider_is_highlighted_first(support_client):
-    ProviderFactory(slug="healthy", position=1)
+    MailboxAccountFactory(provider=ProviderFactory(slug="healthy", position=1))
     ProviderFactory(slug="sick", position=2, degraded_since=timezone.now() - timedelta(minutes=30))
 
     html = support_client.get(HEALTH).content.decode()
@@ -107,3 +107,15 @@ def test_users_who_are_not_staff_are_sent_to_the_admin_login(client, stranger):
 
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_providers_without_accounts_or_checks_share_one_line(support_client):
+    ProviderFactory(slug="unused", name_en="Unused Mail", name_zh="没人用")
+    MailboxAccountFactory(provider=ProviderFactory(slug="used"))
+
+    html = support_client.get(HEALTH).content.decode()
+
+    assert 'id="provider-unused"' not in html
+    assert 'id="provider-used"' in html
+    idle = re.search(r'<p id="idle-providers">(.*?)</p>', html, re.S).group(1)
+    assert "Unused Mail" in idle

@@ -95,3 +95,26 @@ def test_a_form_with_errors_does_not_echo_a_typed_password(admin_client, account
     assert "address" in response.context["adminform"].form.errors
     assert typed not in html
     assert_no_secret(html, stored_ciphertext(account))
+
+
+def test_a_new_password_is_stored_checked_and_logged_without_its_value(
+    admin_client, account, django_capture_on_commit_callbacks
+):
+    new = "Another-Pass-4k4k"
+    with django_capture_on_commit_callbacks() as queued:
+        response = admin_client.post(
+            reverse("admin:accounts_mailboxaccount_change", args=[account.pk]),
+            {"owner": account.owner_id, "provider": account.provider_id, "address": account.address,
+             "label": "", "new_password": new},
+        )
+
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.password == new
+    assert account.credential_version == 2
+    assert len(queued) == 1  # the check of the new password, sent after commit
+    entry = LogEntry.objects.get(object_id=str(account.pk))
+    assert entry.change_message == '[{"changed": {"fields": ["New password"]}}]'
+    history = admin_client.get(reverse("admin:accounts_mailboxaccount_history", args=[account.pk]))
+    assert new not in history.content.decode()
+    assert new not in stored_ciphertext(account)
