@@ -1,0 +1,38 @@
+"""Check stored mailbox accounts now and record the attempts (status rules apply)."""
+
+from collections import Counter
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from accounts.models import MailboxAccount, Status, Trigger
+from accounts.verify import verify_account
+
+
+class Command(BaseCommand):
+    help = "Check the login of stored mailbox accounts and record the attempts."
+
+    def add_arguments(self, parser):
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--all", action="store_true", help="every account that is not paused")
+        which.add_argument("--account", type=int, nargs="+", metavar="ID", help="these accounts (even paused)")
+
+    def handle(self, *args, **options):
+        accounts = MailboxAccount.objects.select_related("provider").order_by("pk")
+        if options["all"]:
+            accounts = accounts.exclude(status=Status.PAUSED)
+        else:
+            accounts = accounts.filter(pk__in=options["account"])
+            missing = set(options["account"]) - set(accounts.values_list("pk", flat=True))
+            if missing:
+                raise CommandError(f"no such account: {', '.join(map(str, sorted(missing)))}")
+        outcomes = Counter()
+        total = accounts.count()
+        with tqdm(total=total, unit="account", file=self.stderr._out, disable=total == 0) as bar:
+            for account in accounts.iterator(chunk_size=200):
+                attempt = verify_account(account, Trigger.COMMAND)
+                outcomes[attempt.outcome] += 1
+                bar.set_postfix_str(f"{account.pk}: {attempt.outcome}")
+                bar.update()
+        summary = ", ".join(f"{outcome}: {count}" for outcome, count in sorted(outcomes.items())) or "nothing to check"
+        self.stdout.write(f"Checked {total} account(s). {summary}")

@@ -1,0 +1,74 @@
+"""verify_account and `manage.py verify_accounts` against the real servers."""
+
+import io
+import logging
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Status, Trigger, VerificationAttempt
+from accounts.verify import login_check_for, verify_account
+from tests.factories import MailboxAccountFactory
+
+pytestmark = pytest.mark.mailserver
+PASSWORD = "abcd-efgh-ijkl-mnop"
+
+
+@pytest.fixture
+def account(mail_servers, mail_provider, owner):
+    address = mail_servers.unique_address("acct")
+    mail_servers.add_user(address, PASSWORD)
+    yield MailboxAccountFactory(owner=owner, provider=mail_provider, address=address, password=PASSWORD)
+    mail_servers.remove_user(address)
+
+
+def test_a_good_login_is_recorded_and_the_account_becomes_active(account):
+    attempt = verify_account(account, Trigger.USER)
+    assert attempt.pk and attempt.outcome == attempt.imap_outcome == attempt.smtp_outcome == "ok"
+    assert attempt.trigger == Trigger.USER
+    # local_part_then_full: the name part was refused, the full address worked.
+    assert attempt.imap_username == account.address
+    account.refresh_from_db()
+    assert account.status == Status.ACTIVE
+
+
+def test_a_revoked_password_is_recorded_as_auth_failed(account, mail_servers):
+    mail_servers.set_password(account.address, "zzzz-zzzz-zzzz-zzzz")
+    attempt = verify_account(account, Trigger.USER)
+    assert attempt.outcome == "auth_failed"
+    account.refresh_from_db()
+    assert account.status == Status.AUTH_FAILED
+
+
+def test_loopback_is_refused_when_private_hosts_are_not_allowed(account, settings):
+    settings.MAILBOX_ALLOW_PRIVATE_HOSTS = False
+    attempt = verify_account(account, Trigger.USER)
+    assert attempt.outcome == attempt.imap_outcome == attempt.smtp_outcome == "blocked_address"
+
+
+def test_the_password_stays_out_of_attempts_logs_and_reprs(account, mail_servers, caplog):
+    caplog.set_level(logging.DEBUG)
+    verify_account(account, Trigger.USER)
+    mail_servers.set_password(account.address, "zzzz-zzzz-zzzz-zzzz")
+    verify_account(account, Trigger.USER)
+    for attempt in VerificationAttempt.objects.filter(account=account):
+        assert PASSWORD not in str(attempt.__dict__)
+    assert PASSWORD not in caplog.text
+    assert PASSWORD not in repr(login_check_for(account))
+
+
+def test_verify_accounts_checks_the_named_accounts_and_records_command_attempts(account):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("verify_accounts", "--account", str(account.pk), stdout=out, stderr=err)
+    assert "Checked 1 account(s). ok: 1" in out.getvalue()
+    assert VerificationAttempt.objects.get(account=account).trigger == Trigger.COMMAND
+    assert PASSWORD not in out.getvalue() + err.getvalue()
+
+
+def test_verify_accounts_all_skips_paused_accounts(account, mail_provider, owner):
+    paused = MailboxAccountFactory(owner=owner, provider=mail_provider, address="paused@icloud-like.test",
+                                   status=Status.PAUSED)
+    out = io.StringIO()
+    call_command("verify_accounts", "--all", stdout=out, stderr=io.StringIO())
+    assert "Checked 1 account(s)" in out.getvalue()
+    assert not VerificationAttempt.objects.filter(account=paused).exists()
