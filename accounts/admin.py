@@ -356,7 +356,7 @@ class MailboxAccountAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Check now"), permissions=["check"])
     def check_now(self, request, queryset):
-        accounts = list(queryset.only("pk", "address"))
+        accounts = list(queryset.select_related(None).only("pk", "address"))
         with transaction.atomic():
             enqueue_checks([a.pk for a in accounts])
             log_each(request, accounts, gettext("Queued a login check."))

@@ -277,3 +277,18 @@ def test_staff_without_the_pause_right_cannot_pause(client, db):
     account.refresh_from_db()
     assert account.status == Status.ACTIVE
     assert not LogEntry.objects.exists()
+
+
+def test_check_now_queues_one_check_per_account_after_commit_and_logs_each(
+    support_client, support, django_capture_on_commit_callbacks
+):
+    accounts = [MailboxAccountFactory() for _ in range(3)]
+
+    with django_capture_on_commit_callbacks() as queued:
+        response = run_action(support_client, "check_now", accounts)
+
+    assert response.status_code == 302
+    assert len(queued) == 3
+    entries = LogEntry.objects.filter(user=support, change_message="Queued a login check.")
+    assert sorted(int(e.object_id) for e in entries) == sorted(a.pk for a in accounts)
+    assert [str(m) for m in response.wsgi_request._messages] == ["Queued login checks of 3 accounts."]
