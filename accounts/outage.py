@@ -15,7 +15,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import VerificationAttempt
@@ -39,29 +39,37 @@ INCIDENT_OUTCOMES = (
 
 
 def _window_stats(now):
+    """Per provider: accounts checked in the window, and how many of them failed
+    their latest check. Latest per account, so one account's retries weigh no
+    more than one account, and a provider recovers as soon as its accounts do."""
     since = now - timedelta(minutes=settings.MAILBOX_OUTAGE_WINDOW_MINUTES)
+    latest = (
+        VerificationAttempt.objects.filter(account=OuterRef("account"), started_at__gte=since)
+        .order_by("-started_at", "-pk")
+        .values("pk")[:1]
+    )
     return (
-        VerificationAttempt.objects.filter(started_at__gte=since, account__provider__isnull=False)
+        VerificationAttempt.objects.filter(
+            started_at__gte=since, account__provider__isnull=False, pk=Subquery(latest)
+        )
         .values("account__provider")
         .annotate(
-            total=Count("id"),
+            accounts=Count("id"),
             failed=Count("id", filter=Q(outcome__in=INCIDENT_OUTCOMES)),
-            accounts=Count("account", distinct=True),
         )
         .order_by()
     )
 
 
-def _is_sick(total: int, failed: int, accounts: int) -> bool:
+def _is_sick(row) -> bool:
     return (
-        accounts >= settings.MAILBOX_OUTAGE_MIN_ACCOUNTS
-        and total > 0
-        and failed / total >= settings.MAILBOX_OUTAGE_FAILURE_RATIO
+        row["accounts"] >= settings.MAILBOX_OUTAGE_MIN_ACCOUNTS
+        and row["failed"] / row["accounts"] >= settings.MAILBOX_OUTAGE_FAILURE_RATIO
     )
 
 
-def _has_recovered(total: int, failed: int) -> bool:
-    return total == 0 or failed / total < settings.MAILBOX_OUTAGE_RECOVERY_RATIO
+def _has_recovered(row) -> bool:
+    return row["accounts"] == 0 or row["failed"] / row["accounts"] < settings.MAILBOX_OUTAGE_RECOVERY_RATIO
 
 
 def provider_looks_degraded(provider: Provider, now=None) -> bool:
@@ -72,7 +80,7 @@ def provider_looks_degraded(provider: Provider, now=None) -> bool:
     if Provider.objects.filter(pk=provider.pk, degraded_since__isnull=False).exists():
         return True
     stats = next(iter(_window_stats(now).filter(account__provider=provider.pk)), None)
-    if stats and _is_sick(stats["total"], stats["failed"], stats["accounts"]):
+    if stats and _is_sick(stats):
         _mark_degraded(provider.pk, now, stats)
         return True
     return False
@@ -83,18 +91,18 @@ def update_provider_health(now=None) -> None:
     now = now or timezone.now()
     stats = {row["account__provider"]: row for row in _window_stats(now)}
     for pk, row in stats.items():
-        if _is_sick(row["total"], row["failed"], row["accounts"]):
+        if _is_sick(row):
             _mark_degraded(pk, now, row)
     for provider in Provider.objects.filter(degraded_since__isnull=False):
-        row = stats.get(provider.pk, {"total": 0, "failed": 0})
-        if _has_recovered(row["total"], row["failed"]):
+        row = stats.get(provider.pk, {"accounts": 0, "failed": 0})
+        if _has_recovered(row):
             cleared = Provider.objects.filter(
                 pk=provider.pk, degraded_since=provider.degraded_since
             ).update(degraded_since=None)
             if cleared:
                 logger.warning(
-                    "Provider %s recovered (%d of %d checks failed in the window); judging resumes.",
-                    provider.slug, row["failed"], row["total"],
+                    "Provider %s recovered (%d of %d accounts failing); judging resumes.",
+                    provider.slug, row["failed"], row["accounts"],
                 )
 
 
@@ -102,7 +110,7 @@ def _mark_degraded(provider_pk: int, now, row) -> None:
     # Conditional: keeps the start of the incident, and logs it once.
     if Provider.objects.filter(pk=provider_pk, degraded_since__isnull=True).update(degraded_since=now):
         logger.warning(
-            "Provider %s degraded: %d of %d checks over %d accounts failed in the window; "
+            "Provider %s degraded: the latest check of %d of %d accounts failed; "
             "auth_failed flags are held.",
-            provider_pk, row["failed"], row["total"], row["accounts"],
+            provider_pk, row["failed"], row["accounts"],
         )

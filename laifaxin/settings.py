@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "formtools",
     "axes",
     "encrypted_model_fields",
@@ -214,9 +215,9 @@ MAILBOX_PROVIDER_MAX_CONCURRENT = env.int("MAILBOX_PROVIDER_MAX_CONCURRENT", def
 MAILBOX_PROVIDER_MAX_PER_MINUTE = env.int("MAILBOX_PROVIDER_MAX_PER_MINUTE", default=30)
 # A check that finds its provider at the cap is put back this far in the future.
 MAILBOX_THROTTLE_DELAY_SECONDS = env.int("MAILBOX_THROTTLE_DELAY_SECONDS", default=60)
-# Provider-outage correlation: a provider is degraded when at least
-# MAILBOX_OUTAGE_FAILURE_RATIO of its checks in the window failed, over at least
-# MAILBOX_OUTAGE_MIN_ACCOUNTS accounts; it recovers below MAILBOX_OUTAGE_RECOVERY_RATIO.
+# Provider-outage correlation: a provider is degraded when the latest check in the
+# window failed for at least MAILBOX_OUTAGE_FAILURE_RATIO of its accounts (at least
+# MAILBOX_OUTAGE_MIN_ACCOUNTS checked); it recovers below MAILBOX_OUTAGE_RECOVERY_RATIO.
 MAILBOX_OUTAGE_WINDOW_MINUTES = env.int("MAILBOX_OUTAGE_WINDOW_MINUTES", default=30)
 MAILBOX_OUTAGE_MIN_ACCOUNTS = env.int("MAILBOX_OUTAGE_MIN_ACCOUNTS", default=5)
 MAILBOX_OUTAGE_FAILURE_RATIO = env.float("MAILBOX_OUTAGE_FAILURE_RATIO", default=0.5)
