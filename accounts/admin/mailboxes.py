@@ -1,9 +1,7 @@
-"""The support console: mailbox accounts, their check history and status changes.
+"""Mailbox accounts in the admin: the list support searches, the account page, the actions.
 
-What support staff see here must be enough to answer "why did my mailbox stop
-working?" — and must never include the mailbox password, not even as
-ciphertext: the field is excluded everywhere, and staff who must set one use a
-write-only form field.
+The password field is excluded from every form and column; staff who must
+set one use a write-only field, and saving it queues a check.
 """
 
 from datetime import timedelta
@@ -11,11 +9,9 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -26,12 +22,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.health import provider_health
 from accounts.models import (
     MailboxAccount,
     OutcomeChoice,
     Status,
-    StatusChange,
     Trigger,
     VerificationAttempt,
 )
@@ -392,94 +386,3 @@ class MailboxAccountAdmin(admin.ModelAdmin):
             % {"count": len(changed)},
             messages.SUCCESS,
         )
-
-
-# -- the read-only logs ------------------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A log: nobody adds, edits or deletes rows through the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(VerificationAttempt)
-class VerificationAttemptAdmin(ReadOnlyAdmin):
-    list_display = [
-        "started_at",
-        "account",
-        "provider_display",
-        "trigger",
-        "outcome",
-        "imap_outcome",
-        "smtp_outcome",
-        "short_imap_reply",
-        "short_smtp_reply",
-        "duration_ms",
-    ]
-    list_select_related = ["account", "account__provider"]
-    list_filter = ["outcome", "trigger", "account__provider"]
-    search_fields = ["account__address", "account__owner__username", "account__owner__email"]
-    list_per_page = 50
-    show_full_result_count = False
-    fields = [
-        "account",
-        "started_at",
-        "duration_ms",
-        "trigger",
-        "outcome",
-        "credential_version",
-        ("imap_outcome", "imap_username"),
-        "imap_reply",
-        ("smtp_outcome", "smtp_username"),
-        "smtp_reply",
-    ]
-
-    @admin.display(description=_("provider"), ordering="account__provider__position")
-    def provider_display(self, obj):
-        provider = obj.account.provider
-        return provider.name if provider else gettext("Other (hand-entered servers)")
-
-    @admin.display(description=_("IMAP reply"))
-    def short_imap_reply(self, obj):
-        return Truncator(obj.imap_reply).chars(50)
-
-    @admin.display(description=_("SMTP reply"))
-    def short_smtp_reply(self, obj):
-        return Truncator(obj.smtp_reply).chars(50)
-
-
-@admin.register(StatusChange)
-class StatusChangeAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "account", "from_status", "to_status", "outcome", "reason", "notified_at"]
-    list_select_related = ["account"]
-    list_filter = ["to_status", "from_status"]
-    search_fields = ["account__address", "account__owner__username", "account__owner__email"]
-    list_per_page = 50
-    show_full_result_count = False
-
-
-# -- provider health ---------------------------------------------------------------
-
-
-def provider_health_view(request):
-    """Staff page (wrapped in admin_view in laifaxin/urls.py): is one provider failing?"""
-    if not request.user.has_perm("accounts.view_mailboxaccount"):
-        raise PermissionDenied
-    report = provider_health()
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Provider health"),
-        "report": report,
-        "idle": [row for row in report if row.is_idle],
-        "accounts_url": reverse("admin:accounts_mailboxaccount_changelist"),
-        "attempts_url": reverse("admin:accounts_verificationattempt_changelist"),
-    }
-    return TemplateResponse(request, "admin/provider_health.html", context)
