@@ -82,7 +82,7 @@ class AddressForm(forms.Form):
 
 
 class ProviderForm(forms.Form):
-    provider = forms.ChoiceField(label=_("Your mail provider"), widget=forms.RadioSelect)
+    provider = forms.ChoiceField(label=_("Choose the provider"), widget=forms.RadioSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -49,7 +49,7 @@ def explain(outcome: str, provider=None, *, hand_entered: bool = False, hint: st
     name = provider.name if provider else _("your provider")
     servers_step = SERVERS if hand_entered else None
     table = {
-        Outcome.OK: Explanation(_("Works"), _("IMAP and SMTP both accepted the password.")),
+        Outcome.OK: Explanation(_("IMAP and SMTP work"), _("IMAP and SMTP both accepted the password.")),
         Outcome.AUTH_FAILED: Explanation(
             _("The password was rejected"),
             _("%(provider)s did not accept this password. Make sure you pasted the newest "

@@ -4,7 +4,8 @@
 # the packages' system daemons from starting on public ports: the suite runs
 # its own Dovecot and Postfix on 127.0.0.1 from a temporary directory.
 set -euo pipefail
-packages=(dovecot-imapd dovecot-submissiond postfix chromium chromium-driver gettext)
+# fonts-noto-cjk: Chinese glyphs in the browser tests' screenshots.
+packages=(dovecot-imapd dovecot-submissiond postfix chromium chromium-driver gettext fonts-noto-cjk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -52,7 +52,7 @@ def test_the_list_says_in_words_what_the_last_check_found(owner_client, account)
         status=Status.ACTIVE, last_checked_at=timezone.now(), last_outcome="ok")
     html = owner_client.get(reverse("accounts:list")).content.decode()
     assert "正常" in html
-    assert "前检查过" in html
+    assert "上次检查：现在 · IMAP 和 SMTP 均正常" in html
 
 
 @pytest.mark.parametrize("status, label", [
