@@ -292,3 +292,20 @@ def test_check_now_queues_one_check_per_account_after_commit_and_logs_each(
     entries = LogEntry.objects.filter(user=support, change_message="Queued a login check.")
     assert sorted(int(e.object_id) for e in entries) == sorted(a.pk for a in accounts)
     assert [str(m) for m in response.wsgi_request._messages] == ["Queued login checks of 3 accounts."]
+
+
+def test_check_now_leaves_paused_accounts_alone_and_says_so(
+    support_client, django_capture_on_commit_callbacks
+):
+    active = MailboxAccountFactory(status=Status.ACTIVE)
+    paused = MailboxAccountFactory(status=Status.PAUSED)
+
+    with django_capture_on_commit_callbacks() as queued:
+        response = run_action(support_client, "check_now", [active, paused])
+
+    assert len(queued) == 1
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        "Queued a login check of 1 account.",
+        "1 paused account was not checked; resume it first.",
+    ]
+    assert not LogEntry.objects.filter(object_id=str(paused.pk)).exists()

@@ -350,7 +350,9 @@ class MailboxAccountAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Check now"), permissions=["check"])
     def check_now(self, request, queryset):
-        accounts = list(queryset.select_related(None).only("pk", "address"))
+        selected = list(queryset.select_related(None).only("pk", "address", "status"))
+        # The worker skips paused accounts; say so rather than pretend to check them.
+        accounts = [a for a in selected if a.status != Status.PAUSED]
         with transaction.atomic():
             enqueue_checks([a.pk for a in accounts])
             log_each(request, accounts, gettext("Queued a login check."))
@@ -364,6 +366,17 @@ class MailboxAccountAdmin(admin.ModelAdmin):
             % {"count": len(accounts)},
             messages.SUCCESS,
         )
+        if paused := len(selected) - len(accounts):
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d paused account was not checked; resume it first.",
+                    "%(count)d paused accounts were not checked; resume them first.",
+                    paused,
+                )
+                % {"count": paused},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Pause checks"), permissions=["pause"])
     def pause_accounts(self, request, queryset):
