@@ -214,7 +214,7 @@ def _failure_for_exception(exc: BaseException) -> _Failure:
     return _Failure(Outcome.PROTOCOL_ERROR, f"unexpected: {exc.__class__.__name__}")
 
 
-def _attempts(protocol, usernames, password, once) -> ProtocolResult:
+def _attempts(protocol, usernames, password, once, timeout) -> ProtocolResult:
     """Tries each username form until one is not rejected (username fallback)."""
     started = time.monotonic()
     result = None
@@ -228,7 +228,9 @@ def _attempts(protocol, usernames, password, once) -> ProtocolResult:
             failure = _failure_for_exception(exc)
             outcome, hint, reply = failure.outcome, failure.hint, failure.reply
         result = (outcome, _clean(reply, password), username, hint)
-        if outcome != Outcome.AUTH_FAILED:
+        if outcome != Outcome.AUTH_FAILED or time.monotonic() - started > timeout:
+            # Only a refused username is worth another form, and only while
+            # the check is within its time budget.
             break
     outcome, reply, username, hint = result
     return ProtocolResult(
@@ -356,13 +358,15 @@ def probe_imap(
                     except Exception:  # noqa: BLE001
                         pass
 
-    return _attempts("imap", usernames, password, once)
+    return _attempts("imap", usernames, password, once, timeout)
 
 
 def classify_and_text(exc, client, stage) -> tuple[Outcome, bytes, str]:
     raw = client._imap.last_reply() if client is not None else b""
     if not raw:
-        raw = str(exc).encode()
+        # No tagged answer: the server hung up (imapclient turns imaplib's
+        # abort into a LoginError).
+        return Outcome.NETWORK_ERROR, b"connection closed by the server", "network_error"
     outcome, hint = classify_reply("imap", raw, stage=stage)
     return outcome, raw, hint
 
@@ -453,7 +457,7 @@ def probe_smtp(
             else:
                 smtp.close()
 
-    return _attempts("smtp", usernames, password, once)
+    return _attempts("smtp", usernames, password, once, timeout)
 
 
 def _authobject(mechanism: str, username: str, password: str):

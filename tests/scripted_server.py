@@ -60,7 +60,7 @@ class ScriptedServer:
         self.commands: list[str] = []
         self.connections = 0
         self._listener = socket.create_server((HOST, 0))
-        self._listener.settimeout(0.2)
+        self._listener.settimeout(1)
         self.host = HOST
         self.port = self._listener.getsockname()[1]
         self._stopping = threading.Event()
@@ -73,6 +73,10 @@ class ScriptedServer:
 
     def stop(self) -> None:
         self._stopping.set()
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        except OSError:
+            pass
         self._accept_thread.join(timeout=5)
         self._listener.close()
         for s in list(self._sockets):

@@ -229,3 +229,16 @@ def test_a_blocked_server_is_never_connected_to(scripted_server):
                         timeout=2, allow_private=False)
     assert result.outcome == Outcome.BLOCKED_ADDRESS
     assert server.connections == 0
+
+
+def _hang_up(session):
+    raise ConnectionResetError("the scripted server closes the connection")
+
+
+@pytest.mark.parametrize("protocol,verb", [("imap", "LOGIN"), ("smtp", "AUTH")])
+def test_a_server_hanging_up_mid_login_is_a_network_error(scripted_server, protocol, verb):
+    server = scripted_server(protocol, **{verb: _hang_up})
+    probe = probe_imap if protocol == "imap" else probe_smtp
+    result = probe(ServerSpec(server.host, server.port, Security.SSL), ("a@b.test",), PASSWORD, timeout=5,
+                   ssl_context=ssl.create_default_context(cafile=server.ca_file), allow_private=True)
+    assert result.outcome == Outcome.NETWORK_ERROR
