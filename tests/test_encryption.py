@@ -11,7 +11,7 @@ from encrypted_model_fields import fields as emf_fields
 from accounts.fields import UnreadableSecret
 from accounts.models import MailboxAccount, Status, Trigger
 from accounts.verify import verify_account
-from tests.factories import MailboxAccountFactory
+from tests.factories import MailboxAccountFactory, ProviderFactory
 
 PASSWORD = "abcd-efgh-ijkl-mnop"
 OLD, NEW, LOST = (Fernet.generate_key().decode() for _ in range(3))
@@ -67,14 +67,15 @@ def test_a_password_under_a_rotated_away_key_is_refused_not_sent(db, use_keys, s
     assert raw_password(account.pk).startswith("gAAAAA")
 
 
-def test_rotate_encryption_key_moves_every_row_to_the_first_key(db, use_keys):
+def test_rotate_encryption_key_moves_every_row_to_the_first_key(owner, use_keys):
     use_keys(OLD)
-    accounts = [MailboxAccountFactory(password=f"pass-{i:04d}-word") for i in range(7)]
+    provider = ProviderFactory()
+    accounts = [MailboxAccountFactory(owner=owner, provider=provider, password=f"pass-{i:04d}-word") for i in range(7)]
     use_keys(LOST)
-    lost = MailboxAccountFactory(password="gone-gone-gone-gone")
+    lost = MailboxAccountFactory(owner=owner, provider=provider, password="gone-gone-gone-gone")
     lost_token = raw_password(lost.pk)
     use_keys(NEW, OLD)
-    already_new = MailboxAccountFactory(password="fresh-fresh-fresh")
+    already_new = MailboxAccountFactory(owner=owner, provider=provider, password="fresh-fresh-fresh")
     already_token = raw_password(already_new.pk)
 
     out = io.StringIO()
