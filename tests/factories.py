@@ -16,6 +16,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class SupportUserFactory(UserFactory):
+    class Meta:
+        # The group is added through the m2m manager; nothing left to save.
+        skip_postgeneration_save = True
+
     is_staff = True
 
     @factory.post_generation
