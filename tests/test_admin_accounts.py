@@ -309,3 +309,19 @@ def test_check_now_leaves_paused_accounts_alone_and_says_so(
         "1 paused account was not checked; resume it first.",
     ]
     assert not LogEntry.objects.filter(object_id=str(paused.pk)).exists()
+
+
+def test_the_account_page_shows_what_the_owner_is_told_about_the_last_failure(support_client):
+    account = MailboxAccountFactory(status=Status.ACTION_REQUIRED)
+    VerificationAttempt.objects.create(
+        account=account, trigger=Trigger.SCHEDULE, outcome=OutcomeChoice.APP_PASSWORD_REQUIRED,
+        imap_outcome=OutcomeChoice.APP_PASSWORD_REQUIRED,
+        imap_reply="NO [ALERT] Application-specific password required: "
+                   "https://support.google.com/accounts/answer/185833 (Failure)",
+        smtp_outcome=OutcomeChoice.APP_PASSWORD_REQUIRED,
+    )
+
+    html = support_client.get(change_url(account)).content.decode()
+
+    assert "An app password is required" in html
+    assert "You entered your account password. Create an app password" in html

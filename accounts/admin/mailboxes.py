@@ -22,6 +22,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.diagnose import classify_reply
+from accounts.livecheck import explain
 from accounts.models import (
     MailboxAccount,
     OutcomeChoice,
@@ -76,6 +78,19 @@ def _latest_attempt(field: str):
         .order_by("-started_at")
         .values(field)[:1]
     )
+
+
+def _decisive_hint(attempt) -> str:
+    """diagnose.py's hint code for the reply that decided a failed attempt."""
+    for protocol, outcome, reply in (
+        ("imap", attempt.imap_outcome, attempt.imap_reply),
+        ("smtp", attempt.smtp_outcome, attempt.smtp_reply),
+    ):
+        if outcome == attempt.outcome and reply:
+            classified, hint = classify_reply(protocol, reply)
+            # Network and TLS failures carry no server reply worth classifying.
+            return hint if classified == attempt.outcome else ""
+    return ""
 
 
 def _with_outcome_labels(changes):
@@ -186,6 +201,7 @@ class MailboxAccountAdmin(admin.ModelAdmin):
         "status_display",
         "status_changed_at",
         "status_reason",
+        "explanation",
         "last_checked_at",
         "last_success_at",
         "last_outcome",
@@ -207,6 +223,7 @@ class MailboxAccountAdmin(admin.ModelAdmin):
                     "status_display",
                     "status_changed_at",
                     "status_reason",
+                    "explanation",
                     "last_checked_at",
                     "last_success_at",
                     "last_outcome",
@@ -292,6 +309,20 @@ class MailboxAccountAdmin(admin.ModelAdmin):
     def short_reply(self, obj):
         return Truncator(obj.last_reply).chars(48) if obj.last_reply else ""
 
+    @admin.display(description=_("what the user is told"))
+    def explanation(self, obj):
+        """The sentence the portal shows the owner for the latest failed check."""
+        if hasattr(obj, "latest_attempt"):
+            attempt = obj.latest_attempt
+        else:
+            attempt = obj.attempts.order_by("-started_at").first()
+        if attempt is None or attempt.outcome == OutcomeChoice.OK:
+            return "—"
+        told = explain(
+            attempt.outcome, obj.provider, hand_entered=obj.provider_id is None, hint=_decisive_hint(attempt)
+        )
+        return format_html("<strong>{}</strong><br>{}", told.title, told.text)
+
     # -- saving: the write-only password --
 
     @method_decorator(sensitive_post_parameters("new_password"))
@@ -324,6 +355,10 @@ class MailboxAccountAdmin(admin.ModelAdmin):
     def _history_context(self, request, account):
         paginator = Paginator(account.attempts.order_by("-started_at"), HISTORY_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("attempts_page"))
+        page.object_list = list(page.object_list)
+        if page.number == 1:
+            # The explanation field reads it: no second query for the same row.
+            account.latest_attempt = page.object_list[0] if page.object_list else None
         filter_qs = urlencode({"account__id__exact": account.pk})
         return {
             "attempts_page": page,
