@@ -168,3 +168,24 @@ def test_a_new_user_binds_a_mailbox_and_manages_it(live_server, page, mail_serve
     assert t["removed"] in page.locator(".messages").inner_text()
     assert not MailboxAccount.objects.filter(address=address).exists()
     shoot(page, lang, "11-deleted")
+
+
+@pytest.mark.parametrize("path", ["/", "/signup/", "/login/", "/mailboxes/", "/mailboxes/add/address/"])
+def test_pages_fit_a_phone_screen(live_server, browser, django_user_model, path):
+    django_user_model.objects.create_user("phone", "phone@example.com", PASSWORD)
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    try:
+        if path.startswith("/mailboxes/"):
+            page.goto(live_server.url + "/login/")
+            page.locator("#id_username").fill("phone")
+            page.locator("#id_password").fill(PASSWORD)
+            page.locator("main").get_by_role("button").click()
+            page.wait_for_url("**/mailboxes/")
+        page.goto(live_server.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"phone{path.replace('/', '-').rstrip('-') or '-home'}.png"), full_page=True)
+        assert overflow <= 0
+    finally:
+        context.close()

@@ -156,3 +156,58 @@ def test_the_wizard_check_respects_the_limit_too(at_check_page, owner, settings)
     response = at_check_page.post(reverse("accounts:add_check"), {"password": APP_PASSWORD})
     assert "实时检查次数过多" in response.content.decode()
     assert not MailboxAccount.objects.filter(owner=owner).exists()
+
+
+def through_hand_entered_servers(client, address, mail_servers):
+    client.get(reverse("accounts:add") + "?reset=1")
+    post_step(client, "address", {"address": address})
+    post_step(client, "provider", {"provider": "other"})
+    response = post_step(client, "servers", {
+        "imap_host": mail_servers.host, "imap_port": mail_servers.imap_port, "imap_security": "ssl",
+        "smtp_host": mail_servers.host, "smtp_port": mail_servers.smtp_ssl_port, "smtp_security": "ssl",
+        "username": "",
+    })
+    assert response.headers["Location"] == step_url("prerequisites")
+    post_step(client, "prerequisites", {"confirmed": "on"})
+    post_step(client, "generate", {"confirmed": "on"})
+    assert client.get(step_url("done")).headers["Location"] == reverse("accounts:add_check")
+
+
+def test_a_mailbox_on_hand_entered_servers_is_checked_and_saved(client, owner, mail_servers, mailbox):
+    client.force_login(owner)
+    through_hand_entered_servers(client, mailbox, mail_servers)
+    response = client.post(reverse("accounts:add_check"), {"password": APP_PASSWORD}, follow=True)
+    assert f"{mailbox} 已接入，状态正常。" in response.content.decode()
+    account = MailboxAccount.objects.get(owner=owner, address=mailbox)
+    assert account.provider is None and account.status == Status.ACTIVE
+    assert (account.imap_host, account.imap_port, account.smtp_port) == (
+        mail_servers.host, mail_servers.imap_port, mail_servers.smtp_ssl_port)
+
+
+def test_private_hand_entered_servers_are_refused_at_check_time_too(client, owner, mail_servers, mailbox, settings):
+    client.force_login(owner)
+    through_hand_entered_servers(client, mailbox, mail_servers)
+    settings.MAILBOX_ALLOW_PRIVATE_HOSTS = False
+    response = client.post(reverse("accounts:add_check"), {"password": APP_PASSWORD})
+    html = response.content.decode()
+    assert "不允许连接这个服务器地址" in html
+    assert reverse("accounts:add_back", args=["servers"]) in html
+    assert not MailboxAccount.objects.filter(owner=owner).exists()
+
+
+@pytest.mark.parametrize("view_name, args", [("add_check", []), ("change_password", [999999])])
+def test_views_taking_mailbox_passwords_hide_them_from_error_reports(rf, owner, view_name, args):
+    from django.http import Http404
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from accounts import views
+
+    request = rf.post("/", {"password": APP_PASSWORD})
+    request.user = owner
+    request.session = {}
+    try:
+        getattr(views, view_name)(request, *args)
+    except Http404:
+        pass
+    cleansed = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert cleansed["password"] != APP_PASSWORD and set(cleansed["password"]) == {"*"}
