@@ -7,46 +7,9 @@ import pytest
 from accounts.diagnose import RULES, NETWORK_HINTS, classify_reply, decode_reply
 from accounts.hints import HINTS
 from accounts.probe import Outcome, Security, ServerSpec, probe_imap, probe_smtp
+from tests.published_replies import IMAP_REPLIES, SMTP_REPLIES, unsafe_unless_id
 
 PASSWORD = "abcd-efgh-ijkl-mnop"
-
-GMAIL_APP_PASSWORD = (
-    "NO [ALERT] Application-specific password required: "
-    "https://support.google.com/accounts/answer/185833 (Failure)"
-)
-QQ_AUTHORIZED_CODE = (
-    "NO Please using authorized code to login. More information at "
-    "http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256"
-)
-
-IMAP_REPLIES = [
-    # (provider, LOGIN reply, outcome, hint)
-    ("gmail", GMAIL_APP_PASSWORD, Outcome.APP_PASSWORD_REQUIRED, "app_password_required"),
-    ("gmail", "NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)", Outcome.AUTH_FAILED, "credential_rejected"),
-    ("icloud", "NO [AUTHENTICATIONFAILED] Authentication Failed", Outcome.AUTH_FAILED, "credential_rejected"),
-    ("icloud", "BAD [UNAVAILABLE] Service temporarily unavailable", Outcome.TRANSIENT, "provider_unavailable"),
-    ("qq", QQ_AUTHORIZED_CODE, Outcome.APP_PASSWORD_REQUIRED, "authorization_code_required"),
-    ("163", "NO LOGIN Login error or password error", Outcome.AUTH_FAILED, "credential_rejected"),
-    ("outlook", "NO Basic authentication is disabled.", Outcome.ACTION_REQUIRED, "basic_auth_disabled"),
-]
-
-SMTP_REPLIES = [
-    # (provider, AUTH reply, outcome, hint, text the stored reply shows)
-    ("gmail",
-     "534-5.7.9 Application-specific password required. Learn more at\n"
-     "534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor",
-     Outcome.APP_PASSWORD_REQUIRED, "app_password_required", "Application-specific password required"),
-    ("gmail",
-     "535-5.7.8 Username and Password not accepted. Learn more at\n"
-     "535 5.7.8  https://support.google.com/mail/?p=BadCredentials",
-     Outcome.AUTH_FAILED, "credential_rejected", "Username and Password not accepted"),
-    ("gmail", "454 4.7.0 Too many login attempts, please try again later.",
-     Outcome.RATE_LIMITED, "rate_limited", "Too many login attempts"),
-    ("qq", "535 Error: 请使用授权码登录。详情请看: http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256".encode("gbk"),
-     Outcome.APP_PASSWORD_REQUIRED, "authorization_code_required", "请使用授权码登录"),
-    ("outlook", "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
-     Outcome.ACTION_REQUIRED, "basic_auth_disabled", "basic authentication is disabled"),
-]
 
 
 def _ctx(server):
@@ -82,14 +45,8 @@ def test_qq_gbk_reply_is_stored_as_readable_chinese(scripted_server):
     assert result.reply == "535 Error: 请使用授权码登录"
 
 
-def _unsafe_unless_id(session):
-    if session["id_sent"]:
-        return "* 1 EXISTS\nOK [READ-ONLY] EXAMINE completed"
-    return "NO SELECT Unsafe Login. Please contact kefu@188.com for help"
-
-
 def test_163_refuses_examine_as_unsafe_login_without_id(scripted_server):
-    server = scripted_server("imap", EXAMINE=_unsafe_unless_id, SELECT=_unsafe_unless_id)
+    server = scripted_server("imap", EXAMINE=unsafe_unless_id, SELECT=unsafe_unless_id)
     result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("someone@163.com",), PASSWORD,
                         send_id=False, timeout=5, ssl_context=_ctx(server), allow_private=True)
     assert (result.outcome, result.hint) == (Outcome.ACTION_REQUIRED, "imap_id_required")
@@ -97,7 +54,7 @@ def test_163_refuses_examine_as_unsafe_login_without_id(scripted_server):
 
 
 def test_163_accepts_the_login_when_the_client_sends_id(scripted_server):
-    server = scripted_server("imap", EXAMINE=_unsafe_unless_id, SELECT=_unsafe_unless_id)
+    server = scripted_server("imap", EXAMINE=unsafe_unless_id, SELECT=unsafe_unless_id)
     result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("someone@163.com",), PASSWORD,
                         send_id=True, timeout=5, ssl_context=_ctx(server), allow_private=True)
     assert result.outcome == Outcome.OK

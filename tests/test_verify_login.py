@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import MailboxAccount, VerificationAttempt
+from tests.published_replies import IMAP_REPLIES, SMTP_REPLIES, unsafe_unless_id
 
 pytestmark = pytest.mark.mailserver
 PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -159,3 +160,45 @@ def test_the_real_command_line_gives_the_exit_status_and_hides_the_password(mail
     assert bad.returncode == 1, bad.stderr
     for proc, secret in ((good, PASSWORD), (bad, "nope-nope-nope-nope")):
         assert secret not in proc.stdout + proc.stderr
+
+
+# -- every published reply, through the command ----------------------------------
+
+REFUSED = {"auth_failed", "app_password_required", "action_required"}
+
+
+@pytest.mark.parametrize("provider,reply,outcome,hint", IMAP_REPLIES, ids=[f"{r[0]}-{r[2]}" for r in IMAP_REPLIES])
+def test_every_published_imap_reply_gives_its_outcome_and_exit_status(
+    monkeypatch, mail_provider, user, scripted_server, provider, reply, outcome, hint
+):
+    server = scripted_server("imap", LOGIN=reply)
+    status, out = run(monkeypatch, user, "--imap", f"127.0.0.1:{server.port}", "--imap-security", "ssl",
+                      "--ca-file", server.ca_file, "--json")
+    data = json.loads(out)
+    assert data["imap"]["outcome"] == data["outcome"] == outcome
+    assert status == (1 if outcome in REFUSED else 2)
+
+
+@pytest.mark.parametrize("provider,reply,outcome,hint,shown", SMTP_REPLIES, ids=[f"{r[0]}-{r[2]}" for r in SMTP_REPLIES])
+def test_every_published_smtp_reply_gives_its_outcome_and_exit_status(
+    monkeypatch, mail_provider, user, scripted_server, provider, reply, outcome, hint, shown
+):
+    server = scripted_server("smtp", security="starttls", AUTH=reply)
+    status, out = run(monkeypatch, user, "--smtp", f"127.0.0.1:{server.port}", "--smtp-security", "starttls",
+                      "--ca-file", server.ca_file, "--json")
+    data = json.loads(out)
+    assert data["smtp"]["outcome"] == data["outcome"] == outcome
+    assert shown in data["smtp"]["reply"]
+    assert status == (1 if outcome in REFUSED else 2)
+
+
+@pytest.mark.parametrize("requires_id,expected", [(False, (1, "action_required")), (True, (0, "ok"))])
+def test_163_unsafe_login_depends_on_the_providers_id_rule(
+    monkeypatch, mail_provider, user, scripted_server, requires_id, expected
+):
+    mail_provider.requires_imap_id = requires_id
+    mail_provider.save()
+    server = scripted_server("imap", EXAMINE=unsafe_unless_id, SELECT=unsafe_unless_id)
+    status, out = run(monkeypatch, user, "--imap", f"127.0.0.1:{server.port}", "--imap-security", "ssl",
+                      "--ca-file", server.ca_file, "--json")
+    assert (status, json.loads(out)["outcome"]) == expected

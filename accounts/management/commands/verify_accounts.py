@@ -28,6 +28,8 @@ class Command(BaseCommand):
                 raise CommandError(f"no such account: {', '.join(map(str, sorted(missing)))}")
         outcomes = Counter()
         total = accounts.count()
+        # The bar redraws its line with "\r": it writes to the stream under
+        # Django's OutputWrapper, which would end every write with a newline.
         with tqdm(total=total, unit="account", file=self.stderr._out, disable=total == 0) as bar:
             for account in accounts.iterator(chunk_size=200):
                 attempt = verify_account(account, Trigger.COMMAND)
