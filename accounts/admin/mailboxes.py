@@ -31,6 +31,7 @@ from accounts.models import (
     Trigger,
     VerificationAttempt,
 )
+from accounts.tasks import check_account
 
 HISTORY_PAGE_SIZE = 20
 STATUS_CHANGES_SHOWN = 20
@@ -57,8 +58,6 @@ def status_badge(status: str, label: str):
 
 def enqueue_checks(account_ids) -> None:
     """Queue one login check per account once the current transaction commits."""
-    from accounts.tasks import check_account
-
     for account_id in account_ids:
         check_account.delay_on_commit(account_id, trigger=Trigger.STAFF.value)
 
