@@ -253,11 +253,11 @@ class _IMAP4(imaplib.IMAP4):
     imaplib.starttls) checks the certificate against it.
     """
 
-    def __init__(self, host, port, *, addresses, timeout, ssl_context, implicit_tls):
+    def __init__(self, host, port, *, addresses, timeout, ssl_context, implicit_tls, transcript):
         self._addresses = addresses
         self._implicit_tls = implicit_tls
         self._ssl_context = ssl_context
-        self.server_lines: list[bytes] = []
+        self.transcript = transcript
         super().__init__(host, port, timeout=timeout)
 
     # imaplib logs every command it sends (LOGIN with the password) when
@@ -277,18 +277,22 @@ class _IMAP4(imaplib.IMAP4):
         return sock
 
     def _command(self, name, *args):
-        self.server_lines = []
+        self.transcript.clear()
         return super()._command(name, *args)
 
     def _get_line(self):
         line = super()._get_line()
-        self.server_lines.append(line)
+        self.transcript.append(line)
         return line
+
+
+class _Transcript(list):
+    """The server's lines since our last command (the greeting, at first)."""
 
     def last_reply(self) -> bytes:
         """The tagged completion without its tag, after any untagged NO/BAD/BYE/[ALERT] lines."""
         keep = []
-        for line in self.server_lines[-20:]:
+        for line in self[-20:]:
             if line.startswith(b"* "):
                 if re.match(rb"\* (NO|BAD|BYE)\b|\* OK \[ALERT\]", line, re.I):
                     keep.append(line)
@@ -299,8 +303,10 @@ class _IMAP4(imaplib.IMAP4):
 
 
 class _IMAPClient(imapclient.IMAPClient):
-    def __init__(self, host, port, *, addresses, ssl_context, implicit_tls, timeout):
-        self._pinned = dict(addresses=addresses, ssl_context=ssl_context, implicit_tls=implicit_tls)
+    def __init__(self, host, port, *, addresses, ssl_context, implicit_tls, timeout, transcript):
+        self._pinned = dict(
+            addresses=addresses, ssl_context=ssl_context, implicit_tls=implicit_tls, transcript=transcript
+        )
         super().__init__(host, port, ssl=implicit_tls, ssl_context=ssl_context, timeout=timeout)
 
     def _create_IMAP4(self):
@@ -322,15 +328,18 @@ def probe_imap(
 
     def once(username: str) -> bytes | str:
         addresses = resolve_server(spec.host, spec.port, allow_private=allow_private)
+        transcript = _Transcript()
         client = None
         try:
             try:
                 client = _IMAPClient(
                     spec.host, spec.port, addresses=addresses, ssl_context=context,
-                    implicit_tls=spec.security == Security.SSL, timeout=timeout,
+                    implicit_tls=spec.security == Security.SSL, timeout=timeout, transcript=transcript,
                 )
-            except imaplib.IMAP4.error as exc:
-                raise _Failure(*classify_and_text(exc, None, "greeting")) from None
+            except imaplib.IMAP4.abort:
+                raise
+            except imaplib.IMAP4.error:
+                raise _Failure(*_imap_failure(transcript, "greeting")) from None
             if spec.security == Security.STARTTLS:
                 if not client.has_capability("STARTTLS"):
                     raise _Failure(Outcome.TLS_ERROR, "STARTTLS not offered", "starttls_missing")
@@ -345,9 +354,9 @@ def probe_imap(
                 client.select_folder("INBOX", readonly=True)
             except imaplib.IMAP4.abort:
                 raise
-            except imaplib.IMAP4.error as exc:
-                raise _Failure(*classify_and_text(exc, client, stage)) from None
-            return client._imap.last_reply()
+            except imaplib.IMAP4.error:
+                raise _Failure(*_imap_failure(transcript, stage)) from None
+            return transcript.last_reply()
         finally:
             if client is not None:
                 try:
@@ -361,8 +370,8 @@ def probe_imap(
     return _attempts("imap", usernames, password, once, timeout)
 
 
-def classify_and_text(exc, client, stage) -> tuple[Outcome, bytes, str]:
-    raw = client._imap.last_reply() if client is not None else b""
+def _imap_failure(transcript: _Transcript, stage: str) -> tuple[Outcome, bytes, str]:
+    raw = transcript.last_reply()
     if not raw:
         # No tagged answer: the server hung up (imapclient turns imaplib's
         # abort into a LoginError).

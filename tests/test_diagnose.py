@@ -112,3 +112,12 @@ def test_every_hint_code_has_a_sentence():
     codes |= {"starttls_missing", "smtp_auth_not_offered"}
     assert codes - set(HINTS) == set()
     assert set(HINTS) - codes == set()  # and no sentence is orphaned
+
+
+def test_an_imap_greeting_refusal_is_classified(scripted_server):
+    server = scripted_server("imap", greeting="* BYE Too many connections from your IP")
+    result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("a@b.test",), PASSWORD,
+                        timeout=5, ssl_context=_ctx(server), allow_private=True)
+    assert (result.outcome, result.hint) == (Outcome.TRANSIENT, "provider_busy")
+    assert result.reply == "* BYE Too many connections from your IP"
+    assert "LOGIN" not in server.commands
