@@ -14,7 +14,10 @@ Fixtures:
     STARTTLS: a client must refuse to log in there), ``closed_port`` (nothing
     listens), ``ca_file``, ``domain``; ``add_user(name, password)``,
     ``set_password(name, password)``, ``remove_user(name)``,
-    ``unique_address(prefix)``, ``dovecot_log()``.
+    ``unique_address(prefix)``, ``dovecot_log()``, ``postfix_log()``. User
+    changes apply to the very next login. A refused login is answered within
+    0.5 s (Dovecot 2.3 flushes failures on a 500 ms tick even with
+    ``auth_failure_delay = 0``; the stock 2-17 s per-IP penalty is off).
 ``mail_provider`` (function, db)
     An "icloud-like" Provider row pointing at those servers.
 
