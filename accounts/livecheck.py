@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from django.utils.translation import gettext as _
 
 from accounts.models import MailboxAccount
+from accounts.diagnose import classify_reply
 from accounts.hints import hint_message
 from accounts.probe import CheckResult, Outcome
 from accounts.verify import login_check_for, run_login_check
@@ -29,6 +30,25 @@ def decisive_hint(result: CheckResult) -> str:
         if protocol.outcome == result.outcome and protocol.hint:
             return protocol.hint
     return ""
+
+
+def explain_account(account: MailboxAccount) -> "Explanation | None":
+    """What the account's last check found, in the words the wizard would use.
+
+    The account keeps the deciding reply but not its protocol: the reply is
+    classified as either, and the reading that agrees with the stored outcome
+    gives the hint.
+    """
+    if not account.last_outcome:
+        return None
+    hint = ""
+    if account.last_outcome != Outcome.OK and account.last_reply:
+        for protocol in ("imap", "smtp"):
+            outcome, code = classify_reply(protocol, account.last_reply)
+            if outcome == account.last_outcome:
+                hint = code
+                break
+    return explain(account.last_outcome, account.provider, hand_entered=not account.provider_id, hint=hint)
 
 
 @dataclass(frozen=True)

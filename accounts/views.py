@@ -22,7 +22,7 @@ from django.views.generic import CreateView
 from accounts import wizard
 from accounts.fields import UnreadableSecret
 from accounts.forms import AccountEditForm, CredentialForm, SignupForm
-from accounts.livecheck import check_login, decisive_hint, explain
+from accounts.livecheck import check_login, decisive_hint, explain, explain_account
 from accounts.models import MailboxAccount, Status, StatusChange, Trigger
 from accounts.probe import Outcome
 from accounts.ratelimit import take_live_check
@@ -70,10 +70,7 @@ class SignupView(CreateView):
 def mailbox_list(request):
     accounts = list(MailboxAccount.objects.for_user(request.user).select_related("provider"))
     for account in accounts:
-        account.last_explanation = (
-            explain(account.last_outcome, account.provider, hand_entered=not account.provider_id)
-            if account.last_outcome else None
-        )
+        account.last_explanation = explain_account(account)
     notices = StatusChange.objects.undismissed_for(request.user)[:10]
     return render(request, "accounts/list.html", {"accounts": accounts, "notices": notices})
 
@@ -85,8 +82,7 @@ def mailbox_detail(request, pk):
     return render(request, "accounts/detail.html", {
         "account": account,
         "attempts": attempts,
-        "last_explanation": explain(account.last_outcome, account.provider, hand_entered=not account.provider_id)
-        if account.last_outcome else None,
+        "last_explanation": explain_account(account),
     })
 
 

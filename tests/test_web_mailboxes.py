@@ -55,6 +55,14 @@ def test_the_list_says_in_words_what_the_last_check_found(owner_client, account)
     assert "上次检查：现在 · IMAP 和 SMTP 均正常" in html
 
 
+def test_an_account_needing_action_says_what_the_provider_wants(owner_client, account):
+    MailboxAccount.objects.filter(pk=account.pk).update(
+        status=Status.ACTION_REQUIRED, last_outcome="action_required",
+        last_reply="NO SELECT Unsafe Login. Please contact kefu@188.com for help")
+    html = owner_client.get(reverse("accounts:list")).content.decode()
+    assert "服务商以“不安全登录”为由阻止了登录" in html
+
+
 @pytest.mark.parametrize("status, label", [
     ("pending", "待验证"), ("active", "正常"), ("paused", "已暂停"), ("auth_failed", "密码已失效"),
     ("unreachable", "无法连接"), ("action_required", "需要处理"),
