@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime
 import grp
+import ipaddress
 import itertools
 import os
 import pwd
@@ -59,10 +60,10 @@ START_TIMEOUT = 20.0
 # ---------------------------------------------------------------------------
 
 
-def mint_certificates(directory: Path, *, ca_name: str = "Laifaxin test CA") -> dict[str, Path]:
-    """A CA and a server certificate for "localhost" and 127.0.0.1 (ECDSA P-256: fast)."""
-    import ipaddress
-
+def mint_certificates(
+    directory: Path, *, ca_name: str = "Laifaxin test CA", names: tuple[str, ...] = ("localhost", "127.0.0.1")
+) -> dict[str, Path]:
+    """A CA and a server certificate for ``names`` (host names or IPs; ECDSA P-256: fast)."""
     now = datetime.datetime.now(datetime.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ca_name)])
@@ -89,16 +90,14 @@ def mint_certificates(directory: Path, *, ca_name: str = "Laifaxin test CA") -> 
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
         .issuer_name(ca_subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(hours=1))
         .not_valid_after(now + datetime.timedelta(days=2))
         .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
+            x509.SubjectAlternativeName([_san(name) for name in names]),
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
@@ -137,6 +136,13 @@ grep -qxF -- "$user"$'\\t'"$password" {users} || exit 1
 export USER="$user"
 exec "$@"
 """
+
+
+def _san(name: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
 
 
 # ---------------------------------------------------------------------------

@@ -242,3 +242,25 @@ def test_a_server_hanging_up_mid_login_is_a_network_error(scripted_server, proto
     result = probe(ServerSpec(server.host, server.port, Security.SSL), ("a@b.test",), PASSWORD, timeout=5,
                    ssl_context=ssl.create_default_context(cafile=server.ca_file), allow_private=True)
     assert result.outcome == Outcome.NETWORK_ERROR
+
+
+def test_the_certificate_is_checked_against_the_host_name(mail_servers, user, ctx):
+    # "localhost" resolves to the loopback address the probe connects to; TLS
+    # still names the server "localhost", which the certificate covers.
+    spec = ServerSpec("localhost", mail_servers.imap_port, Security.SSL)
+    assert probe_imap(spec, (user,), PASSWORD, timeout=5, ssl_context=ctx, allow_private=True).outcome == Outcome.OK
+
+
+def test_a_certificate_for_another_name_is_a_tls_error(tmp_path):
+    from tests.mailservers import mint_certificates
+    from tests.scripted_server import ScriptedServer
+
+    certs = mint_certificates(tmp_path, names=("mail.example.test",))
+    server = ScriptedServer("imap", certs=certs)
+    try:
+        result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("a@b.test",), PASSWORD, timeout=5,
+                            ssl_context=ssl.create_default_context(cafile=server.ca_file), allow_private=True)
+    finally:
+        server.stop()
+    assert result.outcome == Outcome.TLS_ERROR
+    assert "LOGIN" not in server.commands
