@@ -116,6 +116,10 @@ def resume(request, pk):
 @require_POST
 def check_now(request, pk):
     account = get_account_for_user(request, pk)
+    if account.status == Status.PAUSED:
+        # record_attempt ignores checks of a paused account: nothing to show for it.
+        messages.info(request, _("%(address)s is paused. Resume it to check it.") % {"address": account.address})
+        return redirect("accounts:list")
     if isinstance(account.password, UnreadableSecret):
         messages.error(request, explain(Outcome.UNREADABLE_SECRET).text)
         return redirect("accounts:change_password", pk=account.pk)
@@ -172,7 +176,7 @@ def change_password(request, pk):
             if result.is_ok:
                 account.change_password(form.cleaned_data["password"])
                 account.record_attempt(result, trigger=Trigger.USER, credential_version=account.credential_version)
-                messages.success(request, _("The new password works and is saved. %(address)s is active again.") % {"address": account.address})
+                messages.success(request, _("The new password for %(address)s works and is saved.") % {"address": account.address})
                 return redirect("accounts:list")
             explanation = explain(result.outcome, account.provider, hand_entered=not account.provider_id,
                                   hint=decisive_hint(result))

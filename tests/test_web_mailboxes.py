@@ -207,3 +207,13 @@ def test_a_stranger_does_not_see_another_users_accounts_or_notices(client, stran
 def test_a_visitor_is_sent_to_log_in(client, account, name):
     response = client.get(reverse(name, args=[account.pk]))
     assert response.status_code == 302 and response.headers["Location"].startswith(reverse("login"))
+
+
+def test_the_list_takes_the_same_few_queries_for_many_accounts(owner_client, owner, provider, django_assert_max_num_queries):
+    for n in range(30):
+        account = factories.MailboxAccountFactory(owner=owner, provider=provider, address=f"m{n}@icloud-ish.test")
+        StatusChange.objects.create(account=account, from_status="active", to_status="auth_failed")
+    # session, user, accounts with providers, notices with accounts and providers
+    with django_assert_max_num_queries(6):
+        response = owner_client.get(reverse("accounts:list"))
+    assert response.content.decode().count('class="mailbox"') == 30

@@ -122,7 +122,7 @@ def test_a_new_app_password_replaces_the_old_one_only_once_it_works(client, owne
 
     mail_servers.set_password(active_account.address, NEW_APP_PASSWORD)
     response = client.post(url, {"password": NEW_APP_PASSWORD.upper()}, follow=True)
-    assert "新密码可用并已保存" in response.content.decode()
+    assert f"{active_account.address} 的新密码可用并已保存。" in response.content.decode()
     active_account.refresh_from_db()
     assert active_account.password == NEW_APP_PASSWORD and active_account.credential_version == 2
     assert active_account.status == Status.ACTIVE
@@ -211,3 +211,11 @@ def test_views_taking_mailbox_passwords_hide_them_from_error_reports(rf, owner, 
         pass
     cleansed = SafeExceptionReporterFilter().get_post_parameters(request)
     assert cleansed["password"] != APP_PASSWORD and set(cleansed["password"]) == {"*"}
+
+
+def test_a_paused_account_is_not_checked_until_resumed(client, owner, active_account):
+    active_account.pause()
+    client.force_login(owner)
+    response = client.post(reverse("accounts:check", args=[active_account.pk]), follow=True)
+    assert "已暂停。恢复后才能检查" in response.content.decode()
+    assert active_account.attempts.count() == 0
