@@ -57,6 +57,14 @@ def test_the_provider_comes_from_the_address_or_the_provider_option(monkeypatch,
     assert (status, json.loads(out)["outcome"]) == (0, "ok")
 
 
+def test_server_options_reach_starttls_imap_and_implicit_tls_smtp(monkeypatch, mail_provider, user, mail_servers):
+    status, out = run(
+        monkeypatch, user, "--imap", f"127.0.0.1:{mail_servers.imap_starttls_port}", "--imap-security", "starttls",
+        "--smtp", f"127.0.0.1:{mail_servers.smtp_ssl_port}", "--smtp-security", "ssl", "--json",
+    )
+    assert (status, json.loads(out)["outcome"]) == (0, "ok")
+
+
 def test_a_rejected_password_exits_1_and_nothing_is_stored(monkeypatch, mail_provider, user):
     status, out = run(monkeypatch, user, "--json", password="wxyz-wxyz-wxyz-wxyz")
     assert status == 1
