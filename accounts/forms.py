@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MailboxAccount
@@ -190,7 +191,7 @@ class CredentialForm(forms.Form):
         self.normalized = ""
         self.shape_warning = False
         if provider is not None:
-            self.fields["password"].label = provider.credential_name
+            self.fields["password"].label = capfirst(provider.credential_name)
             if provider.credential_example:
                 self.fields["password"].help_text = _("Looks like %(example)s. Spaces, missing hyphens and capitals are fixed for you.") % {
                     "example": provider.credential_example

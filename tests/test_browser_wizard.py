@@ -128,11 +128,23 @@ def test_a_new_user_binds_a_mailbox_and_manages_it(live_server, page, mail_serve
     shoot(page, lang, "05-generate")
     page.get_by_role("button", name=t["continue"]).click()
 
-    # 5. Paste and check: a wrong app password first.
+    # 5. Paste and check. The Apple ID password by mistake: a warning, no login.
     page.wait_for_url("**/mailboxes/add/check/")
-    page.locator("#id_password").fill("wxyz-wxyz-wxyz-wxyz")
+    page.locator("#id_password").fill("MyAppleID2024!")
     shoot(page, lang, "06-paste")
     page.get_by_role("button", name=t["check"]).click()
+    page.locator("#credential-warning").wait_for()
+    assert "xxxx-xxxx-xxxx-xxxx" in page.locator("#credential-warning").inner_text()
+    assert page.locator("#id_check_anyway").is_visible()
+    assert page.locator("#id_password").input_value() == ""  # never rendered back
+    shoot(page, lang, "06b-looks-like-main-password")
+
+    # A wrong app password: the check runs (visibly) and is refused.
+    page.locator("#id_password").fill("wxyz-wxyz-wxyz-wxyz")
+    shows_progress = page.locator("form[data-live-check]").evaluate(
+        "form => { form.requestSubmit(); return form.classList.contains('is-checking'); }"
+    )
+    assert shows_progress
     page.locator("#check-result").wait_for()
     result = page.locator("#check-result").inner_text()
     assert t["rejected"] in result and t["nothing_saved"] in result
