@@ -76,3 +76,22 @@ def test_every_status_reads_as_agreed_and_a_revoked_password_leads_to_a_new_one(
     assert "登录 Apple ID 网站" in page.locator(".guide-steps").inner_text()
     assert page.get_by_label("App 专用密码").is_visible()
     page.screenshot(path=str(ARTIFACTS / "mailboxes-new-app-password.png"), full_page=True)
+
+
+def test_the_icloud_guide_from_the_catalog_reads_step_by_step(live_server, page):
+    factories.UserFactory(username="apple")
+    log_in(page, live_server, "apple")
+    page.goto(live_server.url + "/mailboxes/add/?reset=1")
+    page.locator("#id_address-address").fill("zhang.san@icloud.com")
+    page.get_by_role("button", name="继续").click()
+    page.wait_for_url("**/provider/")
+    page.get_by_role("button", name="继续").click()
+    page.wait_for_url("**/prerequisites/")
+    assert "为 Apple ID 开启双重认证" in page.locator(".guide-steps").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "wizard-icloud-prerequisites.png"), full_page=True)
+    page.locator("#id_prerequisites-confirmed").check()
+    page.get_by_role("button", name="继续").click()
+    page.wait_for_url("**/generate/")
+    assert page.locator(".guide-steps > li").count() >= 4
+    assert "zhang.san-来发信" in page.locator(".copy-label").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "wizard-icloud-generate.png"), full_page=True)

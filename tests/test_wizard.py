@@ -192,3 +192,35 @@ def test_the_check_page_needs_the_wizard_first(client, owner):
 def test_the_wizard_needs_a_logged_in_user(client):
     response = client.get(step_url("address"))
     assert response.headers["Location"].startswith(reverse("login"))
+
+
+# -- driven by the seeded provider catalog ---------------------------------------
+
+
+def test_icloud_from_the_catalog_walks_through_apples_steps(user_client):
+    post_step(user_client, "address", {"address": "zhang.san@me.com"})
+    html = user_client.get(step_url("provider")).content.decode()
+    assert "<strong>iCloud 邮件</strong>" in html
+    post_step(user_client, "provider", {"provider": "icloud"})
+    html = user_client.get(step_url("prerequisites")).content.decode()
+    assert "为 Apple ID 开启双重认证" in html
+    post_step(user_client, "prerequisites", {"confirmed": "on"})
+    html = user_client.get(step_url("generate")).content.decode()
+    assert "https://appleid.apple.com/" in html and "App 专用密码" in html
+    assert "zhang.san-来发信" in html and "只会显示一次" in html
+
+
+def test_outlook_from_the_catalog_is_stopped_at_the_provider_step(user_client):
+    post_step(user_client, "address", {"address": "lin@hotmail.com"})
+    assert post_step(user_client, "provider", {"provider": "outlook"}).headers["Location"] == step_url("unsupported")
+    assert "无法用密码接入" in user_client.get(step_url("unsupported")).content.decode()
+
+
+def test_qq_from_the_catalog_asks_to_switch_on_imap_and_to_generate_an_authorization_code(user_client):
+    post_step(user_client, "address", {"address": "12345678@qq.com"})
+    post_step(user_client, "provider", {"provider": "qq"})
+    prerequisites = user_client.get(step_url("prerequisites")).content.decode()
+    post_step(user_client, "prerequisites", {"confirmed": "on"})
+    generate = user_client.get(step_url("generate")).content.decode()
+    assert "IMAP" in prerequisites
+    assert "授权码" in generate
