@@ -37,6 +37,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import textwrap
 import threading
@@ -178,6 +179,25 @@ def wait_for_port(port: int, process: subprocess.Popen | None, log: Path | None,
     raise RuntimeError(f"{name} did not listen on {HOST}:{port}.\n{tail}")
 
 
+# Kills the servers if the test run dies without tearing down (SIGKILL, or a
+# SIGTERM, which Python answers without running `finally`). It reads the pids
+# to guard on stdin; end of input means the test run is gone. PR_SET_PDEATHSIG
+# would not do: Postfix's master switches ids at start, which clears it.
+WATCHDOG = """
+import os, signal, sys
+pids = []
+for line in sys.stdin:
+    if line.strip() == "disarm":
+        sys.exit(0)
+    pids.append(int(line))
+for pid in pids:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+"""
+
+
 def ensure_binaries() -> None:
     needed = ["/usr/sbin/dovecot", "/usr/sbin/postfix", "/usr/lib/postfix/sbin/smtpd"]
     if all(os.path.exists(p) for p in needed):
@@ -206,6 +226,7 @@ class MailServers:
     def __init__(self, directory: Path):
         self.dir = directory
         self.processes: list[subprocess.Popen] = []
+        self._watchdog: subprocess.Popen | None = None
         self._users: dict[str, str] = {}
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
@@ -262,7 +283,21 @@ class MailServers:
         self._start_dovecot(certs)
         self._start_postfix(certs)
 
+    def _guard(self, process: subprocess.Popen) -> None:
+        self.processes.append(process)
+        if self._watchdog is None:
+            self._watchdog = subprocess.Popen(
+                [sys.executable, "-c", WATCHDOG], stdin=subprocess.PIPE, text=True, start_new_session=True
+            )
+        self._watchdog.stdin.write(f"{process.pid}\n")
+        self._watchdog.stdin.flush()
+
     def stop(self) -> None:
+        if self._watchdog is not None:
+            # Disarmed first: once the servers are reaped their pids may be reused.
+            self._watchdog.stdin.write("disarm\n")
+            self._watchdog.stdin.close()
+            self._watchdog.wait(timeout=10)
         for process in reversed(self.processes):
             if process.poll() is None:
                 process.terminate()
@@ -355,7 +390,7 @@ class MailServers:
             stdout=open(d / "stdout.log", "wb"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.processes.append(process)
+        self._guard(process)
         wait_for_port(self.imap_port, process, log, "Dovecot")
         wait_for_port(self.imap_starttls_port, process, log, "Dovecot")
         deadline = time.monotonic() + START_TIMEOUT
@@ -449,7 +484,7 @@ class MailServers:
             stdout=open(d / "stdout.log", "wb"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.processes.append(process)
+        self._guard(process)
         for port in (self.smtp_ssl_port, self.smtp_starttls_port, self.smtp_plain_no_starttls_port):
             wait_for_port(port, process, d / "stdout.log", "Postfix")
 
