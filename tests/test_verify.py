@@ -72,3 +72,19 @@ def test_verify_accounts_all_skips_paused_accounts(account, mail_provider, owner
     call_command("verify_accounts", "--all", stdout=out, stderr=io.StringIO())
     assert "Checked 1 account(s)" in out.getvalue()
     assert not VerificationAttempt.objects.filter(account=paused).exists()
+
+
+def test_an_unreadable_ca_file_is_reported_at_start_up(settings, tmp_path):
+    from django.core.checks import run_checks
+
+    settings.MAILBOX_CA_FILE = str(tmp_path / "missing.pem")
+    assert "accounts.E001" in [e.id for e in run_checks()]
+    (tmp_path / "garbage.pem").write_text("not a certificate")
+    settings.MAILBOX_CA_FILE = str(tmp_path / "garbage.pem")
+    assert "accounts.E001" in [e.id for e in run_checks()]
+
+
+def test_the_test_ca_file_passes_the_check(mail_servers):
+    from django.core.checks import run_checks
+
+    assert "accounts.E001" not in [e.id for e in run_checks()]
