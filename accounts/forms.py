@@ -84,6 +84,14 @@ class AddressForm(forms.Form):
 
 class ProviderForm(forms.Form):
     provider = forms.ChoiceField(label=_("Choose the provider"), widget=forms.RadioSelect)
+    # iCloud+ custom domains (detected by MX) sign in with the @icloud.com address.
+    login_address = forms.EmailField(
+        label=_("The address you sign in with"),
+        required=False,
+        help_text=_("Only if it differs from the address above, for example your @icloud.com address "
+                    "for an iCloud+ custom domain."),
+        widget=forms.EmailInput(attrs={"autocomplete": "username"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,8 +100,8 @@ class ProviderForm(forms.Form):
             (OTHER, _("Another provider (I will enter the server settings)"))
         ]
 
-    def chosen_provider(self) -> Provider | None:
-        return self.providers.get(self.cleaned_data.get("provider"))
+    def clean_login_address(self):
+        return self.cleaned_data["login_address"].strip().lower()
 
 
 def _validate_host(value: str) -> str:

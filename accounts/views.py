@@ -201,6 +201,8 @@ def _draft_account(request, draft) -> MailboxAccount:
         account.smtp_host, account.smtp_port, account.smtp_security = (
             servers["smtp_host"], servers["smtp_port"], servers["smtp_security"])
         account.imap_username = account.smtp_username = servers.get("username", "")
+    if draft.get("login_address"):
+        account.imap_username = account.smtp_username = draft["login_address"]
     return account
 
 

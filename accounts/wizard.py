@@ -157,6 +157,7 @@ class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
             "address": form_dict[ADDRESS].cleaned_data["address"],
             "provider": provider.slug if provider else None,
             "servers": servers,
+            "login_address": form_dict[PROVIDER].cleaned_data.get("login_address", ""),
             "steps": list(form_dict),
             # The wizard's own (password-free) data, so "go back to the step
             # that fixes it" can reopen the wizard where the user left it.

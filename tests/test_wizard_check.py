@@ -219,3 +219,26 @@ def test_a_paused_account_is_not_checked_until_resumed(client, owner, active_acc
     response = client.post(reverse("accounts:check", args=[active_account.pk]), follow=True)
     assert "已暂停。恢复后才能检查" in response.content.decode()
     assert active_account.attempts.count() == 0
+
+
+def test_a_custom_domain_detected_by_mx_signs_in_with_the_providers_address(
+    client, owner, mail_provider, mailbox, default_dns
+):
+    mail_provider.mx_patterns = ["mx.icloud-like.test"]
+    mail_provider.custom_domain_hint_zh = "这是自定域名邮件。请用你的 @icloud-like.test 地址登录。"
+    mail_provider.save()
+    default_dns.mx["lin-family.example"] = [(10, "mx01.mx.icloud-like.test")]
+    client.force_login(owner)
+    client.get(reverse("accounts:add") + "?reset=1")
+    post_step(client, "address", {"address": "me@lin-family.example"})
+    html = client.get(step_url("provider")).content.decode()
+    assert "这是自定域名邮件。" in html and 'id="id_provider-login_address"' in html
+    post_step(client, "provider", {"provider": mail_provider.slug, "login_address": mailbox})
+    post_step(client, "prerequisites", {"confirmed": "on"})
+    post_step(client, "generate", {"confirmed": "on"})
+    client.get(step_url("done"))
+    response = client.post(reverse("accounts:add_check"), {"password": APP_PASSWORD}, follow=True)
+    assert "me@lin-family.example 已接入，状态正常。" in response.content.decode()
+    account = MailboxAccount.objects.get(owner=owner)
+    assert (account.address, account.imap_username, account.smtp_username) == (
+        "me@lin-family.example", mailbox, mailbox)
