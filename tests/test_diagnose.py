@@ -121,3 +121,24 @@ def test_an_imap_greeting_refusal_is_classified(scripted_server):
     assert (result.outcome, result.hint) == (Outcome.TRANSIENT, "provider_busy")
     assert result.reply == "* BYE Too many connections from your IP"
     assert "LOGIN" not in server.commands
+
+
+def test_a_hint_names_the_provider_its_credential_and_where_to_fix_it(db):
+    from django.utils import translation
+
+    from accounts.hints import hint_message
+    from tests.factories import ProviderFactory
+
+    gmail = ProviderFactory(
+        slug="gmail-like", name_en="Gmail", credential_name_en="app password",
+        credential_url="https://myaccount.google.com/apppasswords",
+    )
+    with translation.override("en"):
+        message = hint_message("app_password_required", gmail)
+        assert message == (
+            "You entered your account password for Gmail. Mail apps need an app password: create one "
+            "and paste it instead. Here: https://myaccount.google.com/apppasswords"
+        )
+        assert hint_message("credential_rejected").startswith("The provider rejected this password.")
+        assert hint_message("timeout") == "The mail server did not answer in time. Try again later."
+        assert hint_message("no-such-code") == ""

@@ -132,7 +132,7 @@ class Command(BaseCommand):
             if r.reply:
                 self.stdout.write(f"      {r.reply.splitlines()[-1][:200]}")
             if r.hint and r.outcome != Outcome.OK:
-                self.stdout.write(f"      {hint_message(r.hint)}")
+                self.stdout.write(f"      {hint_message(r.hint, provider)}")
         style = self.style.SUCCESS if result.is_ok else self.style.ERROR
         self.stdout.write(style(f"Result: {result.outcome}" + (f" ({provider.slug})" if provider else "")))
 
