@@ -38,16 +38,21 @@ def test_the_catalog_compiles_with_matching_placeholders():
     assert result.returncode == 0, result.stderr
 
 
-def test_every_string_in_the_source_is_in_the_catalog(tmp_path, settings):
-    # makemessages into a copy: a msgid added to the code but not to the
-    # catalog shows up as an untranslated entry there.
-    copy = tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES"
-    copy.mkdir(parents=True)
-    shutil.copy(CATALOG, copy / "django.po")
-    settings.LOCALE_PATHS = [tmp_path / "locale"]
-    call_command("makemessages", locale=["zh_Hans"], ignore_patterns=[".venv", "var", "test-artifacts"],
-                 no_obsolete=True, verbosity=0)
-    assert problems(polib.pofile(str(copy / "django.po"))) == []
+def test_every_string_in_the_source_is_in_the_catalog(tmp_path, settings, monkeypatch):
+    # makemessages on a copy of the source tree (it writes into the "locale"
+    # folder next to the files it scans): a msgid added to the code but not to
+    # the catalog shows up as an untranslated entry there.
+    source = tmp_path / "src"
+    shutil.copytree(
+        settings.BASE_DIR, source,
+        ignore=shutil.ignore_patterns(".venv", "var", ".git", "test-artifacts", "__pycache__", ".pytest_cache",
+                                      "*.mo", "node_modules"),
+    )
+    monkeypatch.chdir(source)
+    settings.LOCALE_PATHS = [source / "locale"]
+    call_command("makemessages", locale=["zh_Hans"], no_obsolete=True, verbosity=0)
+    copy = source / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    assert problems(polib.pofile(str(copy))) == []
 
 
 @pytest.mark.parametrize("msgid, expected", [
