@@ -125,6 +125,10 @@ from accounts.diagnose import NETWORK_HINTS, classify_reply, decode_reply  # noq
 MAIL_PORTS = frozenset({993, 143, 465, 587, 25, 2525})
 REPLY_MAX_CHARS = 500
 IMAP_CLIENT_ID = {"name": "Laifaxin", "version": "1.0", "vendor": "Laifaxin"}
+# What we say after EHLO. Without it smtplib asks socket.getfqdn(), a reverse
+# DNS lookup that can stall every check for seconds; an address literal is
+# what desktop mail apps send from behind NAT.
+EHLO_NAME = "[127.0.0.1]"
 
 
 class BlockedAddress(Exception):
@@ -396,14 +400,14 @@ class _PinnedSocketMixin:
 class _SMTP(_PinnedSocketMixin, smtplib.SMTP):
     def __init__(self, host, *, addresses, timeout):
         self._addresses = addresses
-        super().__init__(timeout=timeout)
+        super().__init__(timeout=timeout, local_hostname=EHLO_NAME)
         self._host = host  # starttls() names the server by it
 
 
 class _SMTP_SSL(_PinnedSocketMixin, smtplib.SMTP_SSL):
     def __init__(self, host, *, addresses, timeout, context):
         self._addresses = addresses
-        super().__init__(timeout=timeout, context=context)
+        super().__init__(timeout=timeout, context=context, local_hostname=EHLO_NAME)
         self._host = host
 
 
