@@ -42,6 +42,8 @@ RULES: tuple[Rule, ...] = (
     # Outlook.com / Microsoft 365: "NO Basic authentication is disabled."
     Rule("imap", "", "basic authentication is disabled", O.ACTION_REQUIRED, "basic_auth_disabled"),
     Rule("imap", "", "web login required", O.ACTION_REQUIRED, "web_login_required"),
+    # Gmail: "NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page..."
+    Rule("imap", "", "not enabled for imap", O.ACTION_REQUIRED, "service_disabled"),
     Rule("imap", "", "too many simultaneous connections", O.TRANSIENT, "provider_busy"),
     Rule("imap", "", "too many connections", O.TRANSIENT, "provider_busy"),
     # -- IMAP, RFC 5530 response codes ---------------------------------------
@@ -70,6 +72,8 @@ RULES: tuple[Rule, ...] = (
     Rule("smtp", "", "basic authentication is disabled", O.ACTION_REQUIRED, "basic_auth_disabled"),
     # Microsoft 365: "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."
     Rule("smtp", "", "smtpclientauthentication is disabled", O.ACTION_REQUIRED, "smtp_auth_disabled"),
+    # NetEase with the SMTP service switched off: "550 User has no permission"
+    Rule("smtp", "", "user has no permission", O.ACTION_REQUIRED, "service_disabled"),
     # Gmail: "534-5.7.14 Please log in via your web browser and then try again."
     Rule("smtp", "5.7.14", "", O.ACTION_REQUIRED, "web_login_required"),
     # Gmail: "454 4.7.0 Too many login attempts, please try again later."

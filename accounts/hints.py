@@ -31,6 +31,10 @@ HINTS = {
         "%(provider)s no longer accepts passwords from mail apps (OAuth2 sign-in only). Password "
         "logins cannot work for this mailbox."
     ),
+    "service_disabled": _(
+        "IMAP/SMTP access is switched off for this mailbox. Switch it on in the %(provider)s mailbox "
+        "settings, then check again."
+    ),
     "smtp_auth_disabled": _(
         "Sending with a password (SMTP AUTH) is switched off for this mailbox. Ask the mailbox "
         "administrator to enable it."
@@ -69,6 +73,7 @@ LINKS = {
     "app_password_required": "credential_url",
     "authorization_code_required": "credential_url",
     "imap_id_required": "enable_imap_url",
+    "service_disabled": "enable_imap_url",
     "web_login_required": "help_url",
 }
 LINK = _("Here: %(url)s")

@@ -95,6 +95,9 @@ def test_an_smtp_greeting_refusal_is_classified(scripted_server):
         ("smtp", "534-5.7.14 <https://accounts.google.com/signin/continue?...>\n534 5.7.14 Please log in via your web browser",
          "auth", Outcome.ACTION_REQUIRED),
         ("smtp", "554 5.7.0 Something else entirely", "auth", Outcome.PROTOCOL_ERROR),
+        ("imap", "NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page "
+         "and enable your account for IMAP access. (Failure)", "login", Outcome.ACTION_REQUIRED),
+        ("smtp", "550 User has no permission", "auth", Outcome.ACTION_REQUIRED),
     ],
 )
 def test_classify_reply(protocol, reply, stage, expected):
