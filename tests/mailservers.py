@@ -199,7 +199,7 @@ for pid in pids:
 
 
 def ensure_binaries() -> None:
-    needed = ["/usr/sbin/dovecot", "/usr/sbin/postfix", "/usr/lib/postfix/sbin/smtpd"]
+    needed = ["/usr/sbin/dovecot", "/usr/lib/postfix/sbin/master", "/usr/lib/postfix/sbin/smtpd"]
     if all(os.path.exists(p) for p in needed):
         return
     subprocess.run([str(ROOT / "scripts" / "system-packages.sh")], check=False)
