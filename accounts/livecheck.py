@@ -129,4 +129,4 @@ def explain(outcome: str, provider=None, *, hand_entered: bool = False, hint: st
         ),
     }
     explanation = table.get(outcome) or Explanation(_("The check did not succeed"), _("Try again in a few minutes."))
-    return replace(explanation, outcome=str(outcome), text=hint_message(hint) or explanation.text)
+    return replace(explanation, outcome=str(outcome), text=hint_message(hint, provider) or explanation.text)

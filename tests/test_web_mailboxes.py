@@ -60,7 +60,7 @@ def test_an_account_needing_action_says_what_the_provider_wants(owner_client, ac
         status=Status.ACTION_REQUIRED, last_outcome="action_required",
         last_reply="NO SELECT Unsafe Login. Please contact kefu@188.com for help")
     html = owner_client.get(reverse("accounts:list")).content.decode()
-    assert "服务商以“不安全登录”为由阻止了登录" in html
+    assert "类 iCloud 邮件 以“不安全登录”为由阻止了登录" in html
 
 
 @pytest.mark.parametrize("status, label", [
