@@ -73,7 +73,8 @@ def suggested_label(address: str) -> str:
 
 def progress(step_names: list[str], current: str) -> list[dict]:
     """The progress bar: every step of this run of the wizard, then "check"."""
-    names = [*step_names, CHECK]
+    # An OAuth2-only provider stops the wizard: no check step to promise.
+    names = [*step_names] if UNSUPPORTED in step_names else [*step_names, CHECK]
     index = names.index(current) if current in names else 0
     return [
         {
