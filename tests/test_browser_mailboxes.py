@@ -4,9 +4,11 @@ dismissed, and the auth_failed banner leading into a new app password."""
 import os
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from accounts.models import MailboxAccount, StatusChange
+from providers.catalog import load_catalog
 from tests import factories
 from tests.test_browser_wizard import ARTIFACTS, PASSWORD, browser  # noqa: F401  (fixture)
 
@@ -79,6 +81,9 @@ def test_every_status_reads_as_agreed_and_a_revoked_password_leads_to_a_new_one(
 
 
 def test_the_icloud_guide_from_the_catalog_reads_step_by_step(live_server, page):
+    # An earlier transactional test may have flushed the rows the migrations
+    # seeded: load iCloud's catalog entry again (idempotent).
+    load_catalog(django_apps, slugs=["icloud"])
     factories.UserFactory(username="apple")
     log_in(page, live_server, "apple")
     page.goto(live_server.url + "/mailboxes/add/?reset=1")
