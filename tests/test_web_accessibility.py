@@ -84,3 +84,27 @@ def test_every_wizard_step_labels_its_inputs(client, owner):
     post("generate", {"confirmed": "on"})
     client.get(reverse("accounts:add_step", args=["done"]))
     assert unlabelled_inputs(client.get(reverse("accounts:add_check")).content.decode()) == []
+
+
+def test_a_missing_page_looks_like_the_portal(client, owner, stranger, account):
+    client.force_login(stranger)
+    response = client.get(reverse("accounts:detail", args=[account.pk]))
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "页面不存在" in html and "/static/css/site.css" in html
+    assert account.address not in html
+
+
+def test_the_error_page_renders_without_a_request():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render({})
+    assert "出错了" in html and "/static/css/site.css" in html
+
+
+def test_a_failed_csrf_check_explains_itself(owner):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "owner"})
+    assert response.status_code == 403
+    assert "请重试" in response.content.decode()
