@@ -36,6 +36,25 @@ def pytest_sessionstart(session):
             pytest.exit(f"{name} is not reachable on {host}:{port}", returncode=3)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """The .mo files are not in git: compile the catalog when its .po is newer,
+    so a plain `pytest` shows the zh-hans pages the tests expect."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.utils.translation import trans_real
+
+    po = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        call_command("compilemessages", locale=["zh_Hans"], ignore_patterns=[".venv", "var"], verbosity=0)
+        # Catalogs already loaded in this process were read without the .mo.
+        trans_real._translations = {}
+        trans_real._default = None
+
+
 @pytest.fixture
 def owner(db):
     return factories.UserFactory(username="owner")
