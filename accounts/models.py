@@ -214,8 +214,9 @@ class MailboxAccount(models.Model):
            - app_password_required / action_required → ``action_required`` at once:
              the provider asked the user for something.
            - auth_failed (credential refused):
-             * a wizard/user check (the user watches the screen, the password was
-               just typed) → ``auth_failed`` at once;
+             * a password just typed (the wizard's check, or a user's check of an
+               account still ``pending``) → ``auth_failed`` at once: the user is
+               looking at the screen;
              * otherwise → ``auth_failed`` only with evidence: at least
                MAILBOX_AUTH_FAILURES_TO_FLAG refusals of this credential since its
                last success, each at least MAILBOX_AUTH_RETRY_MINUTES after the
@@ -232,7 +233,8 @@ class MailboxAccount(models.Model):
         5. Each change of status writes one StatusChange; the ones the user should
            hear about (into auth_failed / unreachable / action_required, and back to
            active from those) are emailed once after commit (accounts.notify).
-           Changes the user watched happen on screen: recorded, not emailed.
+           Changes from a check the user started (wizard, "check now") happen on
+           their screen: recorded, not emailed, no notice.
         6. The next check is scheduled: the interval (+ jitter) after a success,
            MAILBOX_AUTH_RETRY_MINUTES after an unconfirmed refusal,
            MAILBOX_AUTH_FAILED_INTERVAL_MINUTES once flagged, exponential backoff
@@ -270,7 +272,8 @@ class MailboxAccount(models.Model):
                 locked.failing_since = locked.failing_since or now
 
             user_watches = trigger in (Trigger.WIZARD, Trigger.USER)
-            new_status, delay = locked._judge(outcome, user_watches=user_watches, now=now)
+            just_typed = trigger == Trigger.WIZARD or (trigger == Trigger.USER and locked.status == Status.PENDING)
+            new_status, delay = locked._judge(outcome, just_typed=just_typed, now=now)
             change = None
             if new_status and new_status != locked.status:
                 change = locked._set_status(new_status, outcome, now=now, quiet=user_watches)
@@ -289,7 +292,7 @@ class MailboxAccount(models.Model):
         self._copy_state_from(locked)
         return attempt
 
-    def _judge(self, outcome: Outcome, *, user_watches: bool, now) -> tuple[str | None, timedelta]:
+    def _judge(self, outcome: Outcome, *, just_typed: bool, now) -> tuple[str | None, timedelta]:
         """The status an outcome leads to (None = keep) and the delay to the next check."""
         if outcome == Outcome.OK:
             return Status.ACTIVE, self._interval()
@@ -299,7 +302,7 @@ class MailboxAccount(models.Model):
             flagged_interval = timedelta(minutes=settings.MAILBOX_AUTH_FAILED_INTERVAL_MINUTES)
             if self.status == Status.AUTH_FAILED:
                 return None, flagged_interval
-            if user_watches or self._has_refusal_evidence(now):
+            if just_typed or self._has_refusal_evidence(now):
                 return Status.AUTH_FAILED, flagged_interval
             return None, timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES)
         if outcome == Outcome.UNREADABLE_SECRET:

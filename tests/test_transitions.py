@@ -198,6 +198,17 @@ def test_a_refused_password_the_user_just_typed_fails_at_once_without_email(db, 
     assert mail.outbox == []
 
 
+def test_a_users_check_now_of_the_stored_password_needs_the_evidence_too(account, traveller, send_now, settings):
+    send_now(record, account, Outcome.AUTH_FAILED, Trigger.USER)
+    assert MailboxAccount.objects.get().status == Status.ACTIVE
+
+    traveller.shift(timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES))
+    send_now(record, account, Outcome.AUTH_FAILED, Trigger.USER)
+    assert MailboxAccount.objects.get().status == Status.AUTH_FAILED
+    assert mail.outbox == []  # the user saw it on the screen
+    assert not StatusChange.objects.undismissed_for(account.owner).exists()
+
+
 def test_the_first_success_of_a_new_account_is_not_emailed(db, traveller, send_now):
     account = MailboxAccountFactory(status=Status.PENDING)
     send_now(record, account, Outcome.OK)
