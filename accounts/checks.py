@@ -1,24 +1,20 @@
-"""System checks for the login-check settings: wrong at start-up, not at the first check."""
-
-import ssl
+"""Start-up checks of the scheduler's settings (`manage.py check`, and every start)."""
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Warning, register
 
 
 @register()
-def check_mailbox_ca_file(app_configs=None, **kwargs):
-    path = getattr(settings, "MAILBOX_CA_FILE", None)
-    if not path:
-        return []
-    try:
-        ssl.create_default_context().load_verify_locations(cafile=path)
-    except (OSError, ssl.SSLError) as exc:
+def check_claim_expiry(app_configs, **kwargs):
+    # A claim that expires while its check may still run lets the dispatcher hand
+    # the account to a second worker: two logins at once, two attempts.
+    if settings.MAILBOX_CLAIM_EXPIRES_SECONDS <= settings.CELERY_TASK_TIME_LIMIT:
         return [
-            Error(
-                f"MAILBOX_CA_FILE={path!r} cannot be loaded as a PEM CA bundle: {exc}",
-                hint="Point it at a readable PEM file of CA certificates, or unset it to trust the system store only.",
-                id="accounts.E001",
+            Warning(
+                "MAILBOX_CLAIM_EXPIRES_SECONDS is not longer than CELERY_TASK_TIME_LIMIT.",
+                hint="Set it well above the task time limit (default 600 s for a 120 s limit), "
+                "or a slow check may be dispatched twice.",
+                id="accounts.W001",
             )
         ]
     return []

@@ -171,3 +171,13 @@ def test_without_a_redis_broker_checks_go_on_without_caps(db, monkeypatch):
 
     with pacing.login_slot(account) as first, pacing.login_slot(account) as second:
         assert (first, second) == (True, True)
+
+
+def test_a_claim_expiring_before_the_task_time_limit_is_reported_at_start_up(settings):
+    from django.core.checks import run_checks
+
+    settings.MAILBOX_CLAIM_EXPIRES_SECONDS = settings.CELERY_TASK_TIME_LIMIT
+    assert "accounts.W001" in [m.id for m in run_checks()]
+
+    settings.MAILBOX_CLAIM_EXPIRES_SECONDS = settings.CELERY_TASK_TIME_LIMIT * 5
+    assert "accounts.W001" not in [m.id for m in run_checks()]
