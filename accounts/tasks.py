@@ -11,6 +11,7 @@ deployment; see README). Even if two run, dispatch_due_checks is safe: claims
 are atomic, so two dispatchers never enqueue the same account.
 """
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -21,6 +22,8 @@ from accounts import notify
 from accounts.models import MailboxAccount, Status, Trigger
 from accounts.outage import update_provider_health
 from accounts.pacing import login_slot
+
+logger = logging.getLogger(__name__)
 
 # A dispatcher run enqueues at most this many batches; the next run (a minute
 # later) takes the rest. Keeps the queue no longer than workers drain before
@@ -43,6 +46,7 @@ def check_account(self, account_id: int, claim: str | None = None, trigger: str 
 
     started = MailboxAccount.objects.start_claimed(account_id, claim) if claim else None
     if claim and started is None:
+        logger.info("Check of account %s skipped: its claim was superseded or released.", account_id)
         return
     account = MailboxAccount.objects.select_related("provider").filter(pk=account_id).first()
     if account is None or account.status == Status.PAUSED:

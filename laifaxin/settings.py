@@ -240,6 +240,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A message a dead worker held unacknowledged is queued again after this
+        # long (its claim is gone by then, so the late copy does nothing). Must
+        # exceed the task time limit and the throttle retry countdown.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
+        # How often workers look for such messages (kombu's default period).
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=100),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

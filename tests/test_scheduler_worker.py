@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import redis
 from django.db import connection
 from django.utils import timezone
 
@@ -157,19 +158,29 @@ def test_a_worker_killed_mid_sweep_loses_no_account_and_checks_none_twice(worker
     checked_before_kill = attempts_of(accounts)
     assert checked_before_kill < 24, "the sweep finished before the kill; nothing was tested"
 
-    worker.start()
-    # Claims of the dead worker's checks expire (MAILBOX_CLAIM_EXPIRES_SECONDS)
-    # and a later dispatcher run hands them out again.
-    deadline = time.monotonic() + 90
-    while VerificationAttempt.objects.filter(account__in=accounts).values("account").distinct().count() < 24:
-        assert time.monotonic() < deadline, worker.log()[-3000:]
-        dispatch_due_checks()
-        time.sleep(1)
-    time.sleep(2)  # let any duplicate that would happen, happen
+    # The new worker also puts the dead one's unacknowledged messages back in the
+    # queue within seconds (production: an hour), to prove those late copies harmless.
+    worker.start(extra_env={"CELERY_VISIBILITY_TIMEOUT_SECONDS": "4", "CELERY_UNACKED_RESTORE_SECONDS": "1"})
+    try:
+        # Claims of the dead worker's checks expire (MAILBOX_CLAIM_EXPIRES_SECONDS)
+        # and a later dispatcher run hands them out again.
+        deadline = time.monotonic() + 90
+        while VerificationAttempt.objects.filter(account__in=accounts).values("account").distinct().count() < 24:
+            assert time.monotonic() < deadline, worker.log()[-3000:]
+            dispatch_due_checks()
+            time.sleep(1)
+        unacked = redis.Redis.from_url(worker.broker_url)
+        # Empty once every message the dead worker held came back and was done with.
+        wait_for(lambda: unacked.hlen("unacked") == 0, timeout=30, what="the dead worker's messages to come back")
+        assert "claim was superseded" in worker.log()
+        time.sleep(2)  # let any duplicate that would happen, happen
 
-    per_account = [a.attempts.count() for a in accounts]
-    assert per_account == [1] * 24
-    assert not MailboxAccount.objects.filter(claimed_at__isnull=False).exists()
+        per_account = [a.attempts.count() for a in accounts]
+        assert per_account == [1] * 24
+        assert not MailboxAccount.objects.filter(claimed_at__isnull=False).exists()
+    finally:
+        worker.stop()
+        worker.start()  # the session's worker, with the usual settings, for the next tests
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED is PostgreSQL's")

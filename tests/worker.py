@@ -92,7 +92,8 @@ class CeleryWorker:
             **(extra_env or {}),
         }
 
-    def start(self) -> CeleryWorker:
+    def start(self, extra_env: dict | None = None) -> CeleryWorker:
+        """Start a worker; ``extra_env`` adds settings for this one only."""
         self.nodename = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.log_path = self.dir / f"{self.nodename.split('@')[0]}.log"
         log = self.log_path.open("wb")
@@ -102,7 +103,7 @@ class CeleryWorker:
                 f"--pool={self.pool}", f"--concurrency={self.concurrency}", "-n", self.nodename,
                 "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO",
             ],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: kill() reaches prefork children too
         )
         deadline = time.monotonic() + READY_TIMEOUT
