@@ -181,3 +181,25 @@ def test_a_claim_expiring_before_the_task_time_limit_is_reported_at_start_up(set
 
     settings.MAILBOX_CLAIM_EXPIRES_SECONDS = settings.CELERY_TASK_TIME_LIMIT * 5
     assert "accounts.W001" not in [m.id for m in run_checks()]
+
+
+def test_a_check_that_finds_its_provider_at_the_cap_is_put_back_for_later(db, broker, settings):
+    from celery.exceptions import Retry
+
+    from accounts.tasks import check_account
+
+    provider = ProviderFactory(slug="busy-test", max_concurrent_checks=1)
+    [account] = due_accounts(1, provider=provider)
+    [(pk, claim)] = MailboxAccount.objects.claim_due()
+
+    with pacing.login_slot(account) as held:  # another worker's login in progress
+        assert held is True
+        with time_machine.travel(timezone.now(), tick=False):
+            check_account(pk, claim=claim)
+            put_back = timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
+        with pytest.raises(Retry):  # a staff "check now" carries no claim: Celery retries it
+            check_account.apply(args=[pk], kwargs={"trigger": "staff"}, throw=True)
+
+    account.refresh_from_db()
+    assert account.claimed_at is None and account.next_check_at == put_back
+    assert not account.attempts.exists()
