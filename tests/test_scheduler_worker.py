@@ -268,3 +268,16 @@ def test_an_account_paused_mid_check_is_not_resurrected(worker, mail_servers, sl
     assert account.status == Status.PAUSED
     assert account.next_check_at is None
     assert dispatch_due_checks() == 0
+
+
+def test_an_account_deleted_mid_check_stays_deleted(worker, mail_servers, slow_provider):
+    [account] = make_accounts(mail_servers, slow_provider, 1, prefix="delete")
+    log_start = len(worker.log())
+
+    start_check(account)
+    account.delete()
+    wait_for(lambda: "succeeded in" in worker.log()[log_start:], what="the check to finish")
+
+    assert not MailboxAccount.objects.exists()
+    assert not VerificationAttempt.objects.exists()
+    assert "Traceback" not in worker.log()[log_start:]
