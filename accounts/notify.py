@@ -40,7 +40,13 @@ def send_status_change(change_id: int) -> bool:
     if change is None or change.to_status not in TEMPLATES or not change.account.owner.email:
         return False
     message = build_message(change)
-    message.send()
+    try:
+        message.send()
+    except Exception:
+        # Un-claim, so the dispatcher's sweep (send_pending) tries again later.
+        StatusChange.objects.filter(pk=change_id, notified_at=now).update(notified_at=None)
+        logger.exception("Could not send the %s notice for mailbox account %s", change.to_status, change.account_id)
+        return False
     logger.info("Sent %s notice for mailbox account %s", change.to_status, change.account_id)
     return True
 

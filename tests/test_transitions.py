@@ -368,3 +368,18 @@ def test_one_revoked_account_among_healthy_ones_is_flagged(db, traveller, settin
     record(revoked, Outcome.AUTH_FAILED)
 
     assert MailboxAccount.objects.get(pk=revoked.pk).status == Status.AUTH_FAILED
+
+
+def test_an_email_that_could_not_be_sent_is_sent_by_a_later_sweep(account, traveller, send_now, settings):
+    from accounts import notify
+    from tests.mailservers import free_ports
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, [settings.EMAIL_PORT] = "127.0.0.1", free_ports(1)  # nothing listens there
+    send_now(record, account, Outcome.ACTION_REQUIRED)
+    assert StatusChange.objects.get().notified_at is None
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    traveller.shift(timedelta(minutes=5))
+    assert notify.send_pending() == 1
+    assert len(mail.outbox) == 1
