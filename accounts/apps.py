@@ -9,8 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from accounts import checks  # noqa: F401  (registers the system checks)
-
         from accounts import checks  # noqa: F401 - registers the system checks
 
         post_migrate.connect(_sync_support_group, sender=self)
