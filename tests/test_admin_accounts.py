@@ -312,16 +312,14 @@ def test_check_now_leaves_paused_accounts_alone_and_says_so(
 
 
 def test_the_account_page_shows_what_the_owner_is_told_about_the_last_failure(support_client):
-    account = MailboxAccountFactory(status=Status.ACTION_REQUIRED)
-    VerificationAttempt.objects.create(
-        account=account, trigger=Trigger.SCHEDULE, outcome=OutcomeChoice.APP_PASSWORD_REQUIRED,
-        imap_outcome=OutcomeChoice.APP_PASSWORD_REQUIRED,
-        imap_reply="NO [ALERT] Application-specific password required: "
+    account = MailboxAccountFactory(
+        status=Status.ACTION_REQUIRED,
+        last_outcome=OutcomeChoice.APP_PASSWORD_REQUIRED,
+        last_reply="NO [ALERT] Application-specific password required: "
                    "https://support.google.com/accounts/answer/185833 (Failure)",
-        smtp_outcome=OutcomeChoice.APP_PASSWORD_REQUIRED,
     )
 
     html = support_client.get(change_url(account)).content.decode()
 
     assert "An app password is required" in html
-    assert "You entered your account password. Create an app password" in html
+    assert "You entered your account password" in html

@@ -22,8 +22,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.diagnose import classify_reply
-from accounts.livecheck import explain
+from accounts.livecheck import explain_account
 from accounts.models import (
     MailboxAccount,
     OutcomeChoice,
@@ -77,19 +76,6 @@ def _latest_attempt(field: str):
         .order_by("-started_at")
         .values(field)[:1]
     )
-
-
-def _decisive_hint(attempt) -> str:
-    """diagnose.py's hint code for the reply that decided a failed attempt."""
-    for protocol, outcome, reply in (
-        ("imap", attempt.imap_outcome, attempt.imap_reply),
-        ("smtp", attempt.smtp_outcome, attempt.smtp_reply),
-    ):
-        if outcome == attempt.outcome and reply:
-            classified, hint = classify_reply(protocol, reply)
-            # Network and TLS failures carry no server reply worth classifying.
-            return hint if classified == attempt.outcome else ""
-    return ""
 
 
 def _with_outcome_labels(changes):
@@ -310,16 +296,10 @@ class MailboxAccountAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("what the user is told"))
     def explanation(self, obj):
-        """The sentence the portal shows the owner for the latest failed check."""
-        if hasattr(obj, "latest_attempt"):
-            attempt = obj.latest_attempt
-        else:
-            attempt = obj.attempts.order_by("-started_at").first()
-        if attempt is None or attempt.outcome == OutcomeChoice.OK:
+        """The sentence the portal shows the owner about the last check."""
+        told = explain_account(obj)
+        if told is None or obj.last_outcome == OutcomeChoice.OK:
             return "—"
-        told = explain(
-            attempt.outcome, obj.provider, hand_entered=obj.provider_id is None, hint=_decisive_hint(attempt)
-        )
         return format_html("<strong>{}</strong><br>{}", told.title, told.text)
 
     # -- saving: the write-only password --
@@ -354,10 +334,6 @@ class MailboxAccountAdmin(admin.ModelAdmin):
     def _history_context(self, request, account):
         paginator = Paginator(account.attempts.order_by("-started_at"), HISTORY_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("attempts_page"))
-        page.object_list = list(page.object_list)
-        if page.number == 1:
-            # The explanation field reads it: no second query for the same row.
-            account.latest_attempt = page.object_list[0] if page.object_list else None
         filter_qs = urlencode({"account__id__exact": account.pk})
         return {
             "attempts_page": page,
