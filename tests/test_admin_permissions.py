@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.roles import SUPPORT_GROUP, SUPPORT_PERMISSIONS
+from accounts.roles import CATALOG_EDITOR_GROUP, SUPPORT_GROUP, SUPPORT_PERMISSIONS
 from tests.factories import MailboxAccountFactory, ProviderFactory, UserFactory
 
 CHANGELIST = reverse("admin:accounts_mailboxaccount_changelist")
@@ -148,3 +148,23 @@ def test_the_logs_are_read_only_even_for_superusers(admin_client):
     assert admin_client.post(change, {"outcome": "auth_failed"}).status_code == 403
     delete = reverse("admin:accounts_verificationattempt_delete", args=[attempt.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+
+
+@pytest.fixture
+def catalog_editor(db):
+    user = UserFactory(username="editor", is_staff=True)
+    user.groups.add(Group.objects.get(name=CATALOG_EDITOR_GROUP))
+    return user
+
+
+def test_catalog_editors_edit_the_catalog_but_see_no_mailbox(client, catalog_editor):
+    provider = ProviderFactory()
+    client.force_login(catalog_editor)
+
+    change = client.get(reverse("admin:providers_provider_change", args=[provider.pk]))
+    assert change.status_code == 200
+    assert 'name="_save"' in change.content.decode()
+    assert client.get(reverse("admin:providers_provider_add")).status_code == 200
+    assert client.get(CHANGELIST).status_code == 403
+    assert not catalog_editor.has_perm("providers.delete_provider")
+    assert not catalog_editor.has_perm("accounts.view_mailboxaccount")
