@@ -158,6 +158,25 @@ class MailboxAccountForm(forms.ModelForm):
         return cleaned
 
 
+
+STATE_FIELDS = [
+    "status_display",
+    "status_changed_at",
+    "status_reason",
+    "explanation",
+    "last_checked_at",
+    "last_success_at",
+    "last_outcome",
+    "last_reply",
+    "consecutive_failures",
+    "failing_since",
+    "next_check_at",
+    "credential_version",
+    "credential_changed_at",
+    "created_at",
+    "updated_at",
+]
+
 @admin.register(MailboxAccount)
 class MailboxAccountAdmin(admin.ModelAdmin):
     form = MailboxAccountForm
@@ -182,46 +201,13 @@ class MailboxAccountAdmin(admin.ModelAdmin):
     # A select of every user would not scale; staff type the owner's id.
     raw_id_fields = ["owner"]
     actions = ["check_now", "pause_accounts", "resume_accounts"]
-    readonly_fields = [
-        "status_display",
-        "status_changed_at",
-        "status_reason",
-        "explanation",
-        "last_checked_at",
-        "last_success_at",
-        "last_outcome",
-        "last_reply",
-        "consecutive_failures",
-        "failing_since",
-        "next_check_at",
-        "credential_version",
-        "credential_changed_at",
-        "created_at",
-        "updated_at",
-    ]
+    # What the portal knows about the account; staff read it, checks write it.
+    readonly_fields = STATE_FIELDS
     fieldsets = [
         (None, {"fields": ["owner", "provider", "address", "label", "new_password"]}),
         (
             _("State"),
-            {
-                "fields": [
-                    "status_display",
-                    "status_changed_at",
-                    "status_reason",
-                    "explanation",
-                    "last_checked_at",
-                    "last_success_at",
-                    "last_outcome",
-                    "last_reply",
-                    "consecutive_failures",
-                    "failing_since",
-                    "next_check_at",
-                    "credential_version",
-                    "credential_changed_at",
-                    "created_at",
-                    "updated_at",
-                ]
-            },
+            {"fields": STATE_FIELDS},
         ),
         (
             _("Servers and usernames (blank: from the provider catalog)"),
