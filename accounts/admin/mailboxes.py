@@ -158,7 +158,6 @@ class MailboxAccountForm(forms.ModelForm):
         return cleaned
 
 
-
 STATE_FIELDS = [
     "status_display",
     "status_changed_at",
@@ -176,6 +175,7 @@ STATE_FIELDS = [
     "created_at",
     "updated_at",
 ]
+
 
 @admin.register(MailboxAccount)
 class MailboxAccountAdmin(admin.ModelAdmin):
