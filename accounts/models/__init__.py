@@ -1,0 +1,17 @@
+"""Users' mailbox accounts, the log of every login check, and status changes."""
+
+from accounts.models.account import MailboxAccount, MailboxAccountQuerySet, usernames_for
+from accounts.models.choices import OutcomeChoice, Status, Trigger
+from accounts.models.history import StatusChange, StatusChangeQuerySet, VerificationAttempt
+
+__all__ = [
+    "MailboxAccount",
+    "MailboxAccountQuerySet",
+    "OutcomeChoice",
+    "Status",
+    "StatusChange",
+    "StatusChangeQuerySet",
+    "Trigger",
+    "VerificationAttempt",
+    "usernames_for",
+]

@@ -1,0 +1,118 @@
+"""What happened to an account: every login check and every status change."""
+
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models.choices import OutcomeChoice, Status, Trigger
+from accounts.probe import CheckResult, Outcome
+
+# Replies are stored trimmed: enough to explain, never a whole server dump.
+REPLY_MAX = 500
+
+
+class VerificationAttempt(models.Model):
+    """One login check of one account: both protocols, never the password."""
+
+    account = models.ForeignKey("accounts.MailboxAccount", on_delete=models.CASCADE, related_name="attempts")
+    started_at = models.DateTimeField(default=timezone.now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    outcome = models.CharField(max_length=30, choices=OutcomeChoice.choices)
+    imap_outcome = models.CharField(max_length=30, choices=OutcomeChoice.choices, blank=True)
+    imap_reply = models.CharField(max_length=500, blank=True)
+    imap_username = models.CharField(max_length=255, blank=True)
+    smtp_outcome = models.CharField(max_length=30, choices=OutcomeChoice.choices, blank=True)
+    smtp_reply = models.CharField(max_length=500, blank=True)
+    smtp_username = models.CharField(max_length=255, blank=True)
+    credential_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("verification attempt")
+        verbose_name_plural = _("verification attempts")
+        indexes = [
+            # The account page's history and the admin's "latest attempt" subquery.
+            models.Index(fields=["account", "-started_at"], name="attempt_account_latest_idx"),
+            # The provider health page and outage correlation: recent attempts by time.
+            models.Index(fields=["started_at"], name="attempt_started_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.outcome} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def from_result(cls, result: CheckResult, *, account, trigger, credential_version, now):
+        """An unsaved attempt from a probe result. Replies are the server's words
+        (probe.py keeps credentials out of them), trimmed to fit."""
+        # IMAP and SMTP are checked at the same time: the longer one is the duration.
+        elapsed = max(result.imap.elapsed_ms, result.smtp.elapsed_ms)
+        return cls(
+            account=account,
+            started_at=now - timedelta(milliseconds=elapsed),
+            duration_ms=elapsed,
+            trigger=trigger,
+            outcome=result.outcome,
+            imap_outcome=result.imap.outcome,
+            imap_reply=result.imap.reply[:REPLY_MAX],
+            imap_username=result.imap.username[:255],
+            smtp_outcome=result.smtp.outcome,
+            smtp_reply=result.smtp.reply[:REPLY_MAX],
+            smtp_username=result.smtp.username[:255],
+            credential_version=credential_version,
+        )
+
+    def summary_reply(self) -> str:
+        """The reply that explains the outcome: the failing protocol's."""
+        if self.imap_outcome != Outcome.OK and self.imap_reply:
+            return self.imap_reply
+        return self.smtp_reply or self.imap_reply
+
+
+class StatusChangeQuerySet(models.QuerySet):
+    def undismissed_for(self, user):
+        """The dashboard notices of a user, newest first."""
+        return (
+            self.filter(account__owner=user, dismissed_at__isnull=True)
+            .select_related("account", "account__provider")
+            .order_by("-created_at")
+        )
+
+
+class StatusChange(models.Model):
+    """Every status transition of an account (healthchecks' Flip).
+
+    notified_at: the email was sent (or none was due). dismissed_at: the dashboard
+    notice was dismissed (or none was due); rows with dismissed_at=None are notices.
+    """
+
+    account = models.ForeignKey("accounts.MailboxAccount", on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    outcome = models.CharField(max_length=30, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Claimed with a conditional update so a notice is sent once.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    # The dashboard notice; the user dismisses it.
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StatusChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.account_id}: {self.from_status} → {self.to_status}"
+
+    def dismiss(self) -> bool:
+        """Hide the notice. False when it was already dismissed."""
+        now = timezone.now()
+        done = StatusChange.objects.filter(pk=self.pk, dismissed_at=None).update(dismissed_at=now)
+        if done:
+            self.dismissed_at = now
+        return bool(done)
