@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -90,7 +89,7 @@ def mailbox_detail(request, pk):
 @require_POST
 def dismiss_notice(request, pk):
     notice = get_object_or_404(StatusChange, pk=pk, account__owner=request.user)
-    StatusChange.objects.filter(pk=notice.pk, dismissed_at=None).update(dismissed_at=timezone.now())
+    notice.dismiss()
     return redirect("accounts:list")
 
 
