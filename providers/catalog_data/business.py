@@ -17,7 +17,7 @@ from providers.catalog_data._build import (
     smtp,
     step,
 )
-from providers.catalog_data.international import GMAIL
+from providers.catalog_data.international import GMAIL, ZOHO
 
 GOOGLE_WORKSPACE = {
     **{key: value for key, value in GMAIL.items() if key not in {"slug", "domains", "faq", "steps"}},
@@ -189,6 +189,8 @@ NETEASE_QIYE = _business_password(
 )
 
 ZOHO_WORKPLACE = {
+    # Zoho's credential rules and links, with the organisation servers.
+    **{key: value for key, value in ZOHO.items() if key not in {"slug", "domains", "faq", "steps"}},
     "slug": "zoho-workplace",
     "name_zh": "Zoho 企业邮箱",
     "name_en": "Zoho Mail (custom domain)",
@@ -196,22 +198,8 @@ ZOHO_WORKPLACE = {
     # mx.zoho.com, mx2.zoho.com, mx3.zoho.com (EU: mx.zoho.eu)
     "mx_patterns": ["zoho.com", "zoho.eu", "zoho.in", "zoho.com.au"],
     "imap_host": "imappro.zoho.com",
-    "imap_port": 993,
-    "imap_security": "ssl",
     "smtp_host": "smtppro.zoho.com",
-    "smtp_port": 465,
-    "smtp_security": "ssl",
     "smtp_alternatives": [smtp("smtppro.zoho.com", 587, "starttls")],
-    "imap_username_rule": "full_address",
-    "smtp_username_rule": "full_address",
-    "credential_kind": "app_specific_password",
-    "credential_name_zh": "应用专用密码",
-    "credential_name_en": "application-specific password",
-    "credential_strip_separators": True,
-    "requires_enabling_imap": True,
-    "credential_url": "https://accounts.zoho.com/home#security/app_password",
-    "enable_imap_url": "https://mail.zoho.com/zm/#settings/all/mailaccounts",
-    "help_url": "https://www.zoho.com/mail/help/imap-access.html",
     "summary_zh": "你的域名邮箱由 Zoho 托管（组织账户使用 imappro/smtppro 服务器）。开启 IMAP 访问，"
     "开启双重验证时使用应用专用密码。",
     "summary_en": "Your domain's mail is hosted by Zoho (organisation accounts use the "
