@@ -1,4 +1,4 @@
-"""Forms of the web UI: sign-up, the add-a-mailbox wizard steps, the
+"""Forms of the web UI: the add-a-mailbox wizard steps, the
 paste-and-check form and account editing.
 
 No clean() here does network I/O: formtools re-validates every wizard step in
@@ -10,39 +10,17 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MailboxAccount
-from accounts.probe import Security
+from accounts.validators import refuse_control_characters
 from providers.detect import InvalidAddress, normalize_address
-from providers.models import Provider
+from providers.models import Provider, Security
 
 OTHER = "other"
 
-SECURITY_CHOICES = [
-    (Security.SSL.value, _("SSL/TLS")),
-    (Security.STARTTLS.value, _("STARTTLS")),
-]
-
-
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(
-        label=_("Email address"),
-        help_text=_("Only used to reset your password and to tell you when a mailbox stops working."),
-    )
-
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ("username", "email")
-
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email address already exists."))
-        return email
+SECURITY_CHOICES = Security.choices
 
 
 # -- the wizard ---------------------------------------------------------------
@@ -136,6 +114,7 @@ class ServersForm(forms.Form):
     username = forms.CharField(
         label=_("Username (if it is not the full address)"), max_length=255, required=False,
         help_text=_("Leave empty to log in with the full email address."),
+        validators=[refuse_control_characters],
     )
 
     def clean_imap_host(self):
@@ -215,6 +194,7 @@ class CredentialForm(forms.Form):
         value = self.provider.normalize_credential(raw) if self.provider else raw.strip()
         if not value:
             raise forms.ValidationError(_("Paste the password."), code="required")
+        refuse_control_characters(value)
         self.normalized = value
         return value
 
@@ -240,6 +220,9 @@ class CredentialForm(forms.Form):
 
 
 class AccountEditForm(forms.ModelForm):
+    # Changing these is checked live before it is saved (views.edit).
+    USERNAME_FIELDS = ("imap_username", "smtp_username")
+
     class Meta:
         model = MailboxAccount
         fields = ("label", "imap_username", "smtp_username")

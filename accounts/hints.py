@@ -1,14 +1,26 @@
-"""Every sentence a login check's hint code stands for (diagnose.py gives the codes).
+"""Every sentence we tell a user about a login check, in one place.
 
-Like django-allauth's error_messages: code → one short, actionable sentence.
-English msgids; the zh-hans text is in locale/zh_Hans. ``%(provider)s`` and
-``%(credential)s`` are the provider's name and what it calls the credential
-("app-specific password", "授权码"); with a provider that links to where the
-fix happens, the link follows the sentence.
+Like django-allauth's error_messages: a hint code (accounts.mailcheck.Hint, as
+diagnose.py and the probes give it, stored on each attempt) → one short,
+actionable sentence; an outcome → the title above it and the wizard step that
+fixes it. English msgids; the zh-hans text is in locale/zh_Hans.
+``%(provider)s`` and ``%(credential)s`` are the provider's name and what it
+calls the credential ("app-specific password", "授权码"), ``%(server)s`` the
+host:port that answered; with a provider that links to where the fix happens,
+the link follows the sentence.
 """
 
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+
+from accounts.mailcheck import CheckResult, Hint, Outcome
+from accounts.mailcheck.outcomes import OUTCOME_HINTS
 
 HINTS = {
     "credential_rejected": _(
@@ -65,7 +77,28 @@ HINTS = {
         "The saved password cannot be read (our encryption key changed). Enter the %(credential)s again."
     ),
     "protocol_error": _("The server gave an unexpected answer. Check the server settings."),
+    "no_greeting": _(
+        "%(server)s accepted the connection but never greeted us as a mail server would. Check "
+        "that the port is the mail port; the password was not sent."
+    ),
+    "not_imap_server": _(
+        "%(server)s is not an IMAP server (it answered like another kind of service). Check the "
+        "IMAP server name and port; the password was not sent."
+    ),
+    "not_smtp_server": _(
+        "%(server)s is not an SMTP server (it answered like another kind of service). Check the "
+        "SMTP server name and port; the password was not sent."
+    ),
+    "reply_too_large": _(
+        "%(server)s sent far more than a mail login needs, so we stopped. Check the server "
+        "settings, or try again later."
+    ),
+    "control_characters": _(
+        "The username or password contains a line break or another control character, so it "
+        "was not sent. Enter it again."
+    ),
 }
+
 
 # Where the fix happens, by the Provider field that links there.
 LINKS = {
@@ -79,7 +112,7 @@ LINKS = {
 LINK = _("Here: %(url)s")
 
 
-def hint_message(code: str, provider=None) -> str:
+def hint_message(code: str, provider=None, *, server: str = "") -> str:
     """The sentence for a hint code ("" for none or an unknown code), for ``provider`` if given."""
     message = HINTS.get(code)
     if message is None:
@@ -87,6 +120,86 @@ def hint_message(code: str, provider=None) -> str:
     text = capfirst(str(message) % {
         "provider": provider.name if provider else _("the provider"),
         "credential": provider.credential_name if provider else _("app password"),
+        "server": server or _g("the server"),
     })
     url = getattr(provider, LINKS.get(code, ""), "") if provider else ""
     return f"{text} {LINK % {'url': url}}" if url else text
+
+
+class Fix(enum.StrEnum):
+    """Where the user fixes an outcome: the wizard steps of the same names."""
+
+    GENERATE = "generate"
+    PREREQUISITES = "prerequisites"
+    SERVERS = "servers"
+
+
+# The title above the hint sentence, per outcome.
+TITLES = {
+    Outcome.OK: _("IMAP and SMTP work"),
+    Outcome.AUTH_FAILED: _("The password was rejected"),
+    Outcome.APP_PASSWORD_REQUIRED: _("An app password is required"),
+    Outcome.ACTION_REQUIRED: _("%(provider)s wants you to do something first"),
+    Outcome.RATE_LIMITED: _("Too many logins at the provider"),
+    Outcome.TRANSIENT: _("Temporary problem at the provider"),
+    Outcome.TLS_ERROR: _("Secure connection failed"),
+    Outcome.NETWORK_ERROR: _("The mail server could not be reached"),
+    Outcome.TIMEOUT: _("The mail server did not answer in time"),
+    Outcome.PROTOCOL_ERROR: _("Unexpected answer from the server"),
+    Outcome.BLOCKED_ADDRESS: _("This server address is not allowed"),
+    Outcome.UNREADABLE_SECRET: _("The saved password cannot be read"),
+}
+FIXES = {
+    Outcome.AUTH_FAILED: Fix.GENERATE,
+    Outcome.APP_PASSWORD_REQUIRED: Fix.PREREQUISITES,
+    Outcome.ACTION_REQUIRED: Fix.PREREQUISITES,
+}
+# Only hand-entered servers are the user's to fix.
+SERVER_FIXES = {Outcome.TLS_ERROR, Outcome.NETWORK_ERROR, Outcome.TIMEOUT, Outcome.PROTOCOL_ERROR,
+                Outcome.BLOCKED_ADDRESS}
+# An outcome that came with no more specific hint is told with this one.
+DEFAULT_HINTS = {
+    **OUTCOME_HINTS,
+    Outcome.AUTH_FAILED: Hint.CREDENTIAL_REJECTED,
+    Outcome.APP_PASSWORD_REQUIRED: Hint.APP_PASSWORD_REQUIRED,
+    Outcome.ACTION_REQUIRED: Hint.WEB_LOGIN_REQUIRED,
+    Outcome.RATE_LIMITED: Hint.RATE_LIMITED,
+    Outcome.TRANSIENT: Hint.PROVIDER_UNAVAILABLE,
+}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    title: str
+    text: str
+    fix_step: str | None = None  # the wizard step that fixes it (a Fix)
+    outcome: str = ""
+
+
+def explain(outcome: str, hint: str = "", provider=None, *, hand_entered: bool = False,
+            server: str = "") -> Explanation:
+    """The title and the actionable sentence for an outcome and its hint code."""
+    outcome = Outcome(outcome) if outcome in Outcome._value2member_map_ else Outcome.PROTOCOL_ERROR
+    name = provider.name if provider else _g("your provider")
+    title = str(TITLES[outcome])
+    if "%(provider)s" in title:
+        title = title % {"provider": name}
+    fix = FIXES.get(outcome) or (Fix.SERVERS if hand_entered and outcome in SERVER_FIXES else None)
+    text = hint_message(hint, provider, server=server) or hint_message(DEFAULT_HINTS.get(outcome, ""), provider,
+                                                                         server=server)
+    if outcome == Outcome.OK:
+        text = _g("IMAP and SMTP both accepted the password.")
+    return Explanation(title=title, text=text, fix_step=fix, outcome=str(outcome))
+
+
+def explain_result(result: CheckResult, provider=None, *, hand_entered: bool = False) -> Explanation:
+    deciding = result.deciding
+    return explain(result.outcome, deciding.hint, provider, hand_entered=hand_entered, server=deciding.server)
+
+
+def explain_account(account) -> Explanation | None:
+    """What the account's last check found, as its owner is told (None before any check)."""
+    if not account.last_outcome:
+        return None
+    return explain(account.last_outcome, account.last_hint, account.provider if account.provider_id else None,
+                   hand_entered=not account.provider_id)

@@ -1,10 +1,16 @@
-"""Telling the user: one email per status change worth telling.
+"""Telling the user: the outbox's one sender, one email per status change worth telling.
 
-What happened, the likely cause for that provider (Provider.revocation_hint),
-and the one thing to do. Each StatusChange is claimed with a conditional update
-on notified_at before sending, so two workers (or a retry and the sweep) never
-send the same email twice. The dashboard notice is the StatusChange row itself
-(dismissed_at=None); see StatusChange.objects.undismissed_for(user).
+MailboxAccount.record_attempt records a StatusChange with notified_at empty;
+nothing else sends. ``send_pending`` (the beat's send_notifications task, every
+MAILBOX_NOTIFY_EVERY_SECONDS) claims each row with a conditional update on
+notified_at before sending, so two senders never send the same email twice, and
+un-claims it when sending fails so the next run tries again.
+
+What the email says: what happened, the likely cause for that provider
+(Provider.revocation_hint) and the one thing to do — our own sentences only,
+never the server's text (a hostile server's "[ALERT] re-enter your password at
+http://…" must not reach anyone from our address). The dashboard notice is the
+StatusChange row itself (dismissed_at=None).
 """
 
 import logging
@@ -16,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.hints import explain_account
 from accounts.models import Status, StatusChange
 
 logger = logging.getLogger(__name__)
@@ -57,6 +64,7 @@ def build_message(change: StatusChange) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "account": account,
+            "explanation": explain_account(account),
             "provider": account.provider,
             "change": change,
             "revocation_hint": account.provider.revocation_hint if account.provider_id else "",
@@ -73,17 +81,12 @@ def build_message(change: StatusChange) -> EmailMultiAlternatives:
     return message
 
 
-def send_pending(older_than_seconds: int = 120, max_age_hours: int = 24) -> int:
-    """Send what a worker killed between commit and email left behind.
-
-    Only changes a little old (the on-commit send of a live worker is not raced
-    for nothing — the claim would make it harmless anyway) and not ancient (a
-    week-old notice is noise).
-    """
+def send_pending(max_age_hours: int = 24) -> int:
+    """Send every status change still in the outbox, oldest first; returns how
+    many were sent. Not ancient ones: a week-old notice is noise."""
     now = timezone.now()
     ids = StatusChange.objects.filter(
         notified_at=None,
-        created_at__lt=now - timedelta(seconds=older_than_seconds),
         created_at__gte=now - timedelta(hours=max_age_hours),
-    ).values_list("pk", flat=True)
+    ).order_by("created_at").values_list("pk", flat=True)
     return sum(send_status_change(pk) for pk in list(ids))

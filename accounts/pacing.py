@@ -26,6 +26,7 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "laifaxin:pacing:"
+WAIT_STEP_SECONDS = 0.25
 
 # KEYS: in-flight sorted set, this minute's counter.
 # ARGV: now, token, token expiry, max concurrent, max per minute.
@@ -48,9 +49,7 @@ def _client_for(url: str):
 
 
 def _client():
-    from laifaxin.celery import app
-
-    url = app.conf.broker_url or ""
+    url = settings.CELERY_BROKER_URL or ""
     if not url.startswith(("redis://", "rediss://")):
         return None
     return _client_for(url)
@@ -67,26 +66,37 @@ def limits_for(account) -> tuple[str, int, int]:
 
 
 @contextmanager
-def login_slot(account):
+def login_slot(account, *, wait_seconds: float = 0.0):
     """Yields True when a login to the account's provider may start now (and holds
-    the slot until the block ends), False when the provider is at its cap."""
+    the slot until the block ends), False when the provider is at its cap.
+
+    ``wait_seconds``: how long to keep asking for a slot (a person waiting on a
+    page would rather wait two seconds than be told to come back); the queue's
+    checks don't wait, they are put back for later.
+    """
     client = _client()
     if client is None:
         yield True
         return
     key, concurrent, per_minute = limits_for(account)
-    now = time.time()
     token = uuid.uuid4().hex
     inflight = f"{KEY_PREFIX}{key}:inflight"
-    minute = f"{KEY_PREFIX}{key}:minute:{int(now // 60)}"
-    try:
-        admitted = client.eval(
-            _ACQUIRE, 2, inflight, minute, now, token, now + settings.CELERY_TASK_TIME_LIMIT, concurrent, per_minute
-        )
-    except redis.RedisError as exc:
-        logger.warning("Pacing counters unavailable (%s); checking %s without caps.", exc, key)
-        yield True
-        return
+    give_up_at = time.monotonic() + wait_seconds
+    while True:
+        now = time.time()
+        minute = f"{KEY_PREFIX}{key}:minute:{int(now // 60)}"
+        try:
+            admitted = client.eval(
+                _ACQUIRE, 2, inflight, minute, now, token, now + settings.CELERY_TASK_TIME_LIMIT,
+                concurrent, per_minute,
+            )
+        except redis.RedisError as exc:
+            logger.warning("Pacing counters unavailable (%s); checking %s without caps.", exc, key)
+            yield True
+            return
+        if admitted == 1 or time.monotonic() + WAIT_STEP_SECONDS > give_up_at:
+            break
+        time.sleep(WAIT_STEP_SECONDS)
     if admitted != 1:
         yield False
         return

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
 from accounts import views
@@ -22,18 +21,4 @@ urlpatterns = [
     path("mailboxes/<int:pk>/check/", views.check_now, name="check"),
     path("mailboxes/<int:pk>/delete/", views.delete, name="delete"),
     path("mailboxes/notices/<int:pk>/dismiss/", views.dismiss_notice, name="dismiss_notice"),
-]
-
-# Portal users' own log-in (not namespaced: settings.LOGIN_URL = "login").
-# Included from laifaxin/urls.py.
-auth_urlpatterns = [
-    path("signup/", views.SignupView.as_view(), name="signup"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
-    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

@@ -1,4 +1,4 @@
-"""Web views: sign-up, "my mailboxes" and its actions, paste-and-check.
+"""Web views: "my mailboxes" and its actions, paste-and-check.
 
 Views stay thin: check access (get_account_for_user), call one model method
 or one flow function, render or redirect. Status rules live on the model.
@@ -7,24 +7,19 @@ or one flow function, render or redirect. Status rules live on the model.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
-from django.views.generic import CreateView
 
-from accounts import wizard
+from accounts import checking, wizard
 from accounts.fields import UnreadableSecret
-from accounts.forms import AccountEditForm, CredentialForm, SignupForm
-from accounts.livecheck import check_login, decisive_hint, explain, explain_account
+from accounts.forms import AccountEditForm, CredentialForm
+from accounts.hints import explain, explain_account
+from accounts.mailcheck import Outcome
 from accounts.models import MailboxAccount, Status, StatusChange, Trigger
-from accounts.probe import Outcome
-from accounts.ratelimit import take_live_check
 from providers.models import GuideStep, Provider
 
 
@@ -35,31 +30,19 @@ def get_account_for_user(request, pk) -> MailboxAccount:
     )
 
 
-def _limit_message(budget) -> str:
+def refusal_message(check: checking.Check) -> str:
+    """Why a check flow did not log in, in the user's words."""
+    if check.refused == "budget":
+        return _(
+            "You have started too many live checks in the last hour. To protect mailboxes from "
+            "password guessing, the next one is possible in %(minutes)d minutes."
+        ) % {"minutes": check.retry_after_minutes}
+    if check.refused == "duplicate":
+        return _("You have already connected this address. Find it under My mailboxes.")
     return _(
-        "You have started too many live checks in the last hour. To protect mailboxes from "
-        "password guessing, the next one is possible in %(minutes)d minutes."
-    ) % {"minutes": budget.retry_after_minutes}
-
-
-# -- sign-up --------------------------------------------------------------------
-
-
-@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
-class SignupView(CreateView):
-    form_class = SignupForm
-    template_name = "registration/signup.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return redirect("accounts:list")
-        return super().dispatch(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        user = form.save()
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(self.request, _("Welcome! Your account is ready. Add your first mailbox."))
-        return redirect("accounts:list")
+        "We are already checking many mailboxes at this provider, and it limits how many logins "
+        "we may make at once. Nothing was sent; try again in a minute."
+    )
 
 
 # -- my mailboxes ---------------------------------------------------------------
@@ -120,32 +103,42 @@ def check_now(request, pk):
         messages.info(request, _("%(address)s is paused. Resume it to check it.") % {"address": account.address})
         return redirect("accounts:list")
     if isinstance(account.password, UnreadableSecret):
-        messages.error(request, explain(Outcome.UNREADABLE_SECRET).text)
+        messages.error(request, explain(Outcome.UNREADABLE_SECRET, provider=account.provider).text)
         return redirect("accounts:change_password", pk=account.pk)
-    budget = take_live_check(request)
-    if not budget.allowed:
-        messages.error(request, _limit_message(budget))
-        return redirect("accounts:list")
-    result = check_login(account, account.password)
-    account.record_attempt(result, trigger=Trigger.USER, credential_version=account.credential_version)
-    explanation = explain(result.outcome, account.provider, hand_entered=not account.provider_id,
-                          hint=decisive_hint(result))
-    if result.is_ok:
+    check = checking.check_stored(account, trigger=Trigger.USER, request=request)
+    if check.refused:
+        messages.error(request, refusal_message(check))
+    elif check.is_ok:
         messages.success(request, _("%(address)s works: IMAP and SMTP both accepted the password.") % {"address": account.address})
     else:
-        messages.error(request, f"{account.address}: {explanation.title}. {explanation.text}")
+        messages.error(request, _("%(address)s: %(title)s. %(text)s") % {
+            "address": account.address, "title": check.explanation.title, "text": check.explanation.text})
     return redirect("accounts:list")
 
 
 @login_required
 def edit(request, pk):
+    """The label is saved as typed; edited usernames are checked live first:
+    they decide whose mailbox the stored password is tried against."""
     account = get_account_for_user(request, pk)
     form = AccountEditForm(request.POST or None, instance=account)
+    explanation = None
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Saved."))
-        return redirect("accounts:list")
-    return render(request, "accounts/edit.html", {"account": account, "form": form})
+        usernames = {name: form.cleaned_data[name] for name in form.USERNAME_FIELDS if name in form.changed_data}
+        if "label" in form.changed_data:
+            MailboxAccount.objects.filter(pk=account.pk).update(label=form.cleaned_data["label"])
+        if not usernames:
+            messages.success(request, _("Saved."))
+            return redirect("accounts:list")
+        check = checking.check_new_usernames(account, usernames, request=request)
+        if check.refused:
+            form.add_error(None, refusal_message(check))
+        elif check.is_ok:
+            messages.success(request, _("Saved: IMAP and SMTP both accepted the new username."))
+            return redirect("accounts:list")
+        else:
+            explanation = check.explanation
+    return render(request, "accounts/edit.html", {"account": account, "form": form, "explanation": explanation})
 
 
 @login_required
@@ -159,6 +152,7 @@ def delete(request, pk):
     return render(request, "accounts/delete.html", {"account": account})
 
 
+@sensitive_variables("form")
 @sensitive_post_parameters("password")
 @login_required
 def change_password(request, pk):
@@ -167,18 +161,19 @@ def change_password(request, pk):
     form = CredentialForm(request.POST or None, provider=account.provider)
     explanation = None
     if request.method == "POST" and form.is_valid():
-        budget = take_live_check(request)
-        if not budget.allowed:
-            form.add_error(None, _limit_message(budget))
+        try:
+            check = checking.check_new_password(account, form.cleaned_data["password"], request=request)
+        except MailboxAccount.DoesNotExist:
+            # Deleted (in another tab) while its new password was being checked.
+            messages.error(request, _("This mailbox was removed meanwhile; nothing was saved."))
+            return redirect("accounts:list")
+        if check.refused:
+            form.add_error(None, refusal_message(check))
+        elif check.is_ok:
+            messages.success(request, _("The new password for %(address)s works and is saved.") % {"address": account.address})
+            return redirect("accounts:list")
         else:
-            result = check_login(account, form.cleaned_data["password"])
-            if result.is_ok:
-                account.change_password(form.cleaned_data["password"])
-                account.record_attempt(result, trigger=Trigger.USER, credential_version=account.credential_version)
-                messages.success(request, _("The new password for %(address)s works and is saved.") % {"address": account.address})
-                return redirect("accounts:list")
-            explanation = explain(result.outcome, account.provider, hand_entered=not account.provider_id,
-                                  hint=decisive_hint(result))
+            explanation = check.explanation
     guide_steps = account.provider.steps.filter(section=GuideStep.Section.GENERATE) if account.provider_id else []
     return render(request, "accounts/change_password.html", {
         "account": account, "form": form, "explanation": explanation, "guide_steps": guide_steps,
@@ -205,6 +200,7 @@ def _draft_account(request, draft) -> MailboxAccount:
     return account
 
 
+@sensitive_variables("form")
 @sensitive_post_parameters("password")
 @login_required
 def add_check(request):
@@ -218,25 +214,15 @@ def add_check(request):
     form = CredentialForm(request.POST or None, provider=account.provider)
     explanation = None
     if request.method == "POST" and form.is_valid():
-        budget = take_live_check(request)
-        if not budget.allowed:
-            form.add_error(None, _limit_message(budget))
-        elif MailboxAccount.objects.for_user(request.user).filter(address=account.address).exists():
-            form.add_error(None, _("You have already connected this address. Find it under My mailboxes."))
+        check = checking.check_new_account(account, form.cleaned_data["password"], request=request)
+        if check.refused:
+            form.add_error(None, refusal_message(check))
+        elif check.is_ok:
+            request.session.pop(wizard.DRAFT_SESSION_KEY, None)
+            messages.success(request, _("%(address)s is connected and works.") % {"address": account.address})
+            return redirect("accounts:list")
         else:
-            password = form.cleaned_data["password"]
-            result = check_login(account, password)
-            if result.is_ok:
-                with transaction.atomic():
-                    account.password = password
-                    account.status = Status.PENDING
-                    account.save()
-                    account.record_attempt(result, trigger=Trigger.WIZARD, credential_version=account.credential_version)
-                del request.session[wizard.DRAFT_SESSION_KEY]
-                messages.success(request, _("%(address)s is connected and works.") % {"address": account.address})
-                return redirect("accounts:list")
-            explanation = explain(result.outcome, account.provider, hand_entered=account.provider is None,
-                                  hint=decisive_hint(result))
+            explanation = check.explanation
     return render(request, "accounts/wizard/check.html", {
         "form": form,
         "account": account,

@@ -131,8 +131,6 @@ def run(args, servers, directory):
             make_accounts(provider, batch)
             seconds, in_flight = probe_loop(args.concurrency)
             report(where, "probe loop (no Celery/DB)", count, seconds, in_flight)
-            seconds, in_flight = probe_loop(args.concurrency, reuse_ssl_context=True)
-            report(where, "probe loop, SSLContext reused", count, seconds, in_flight)
             for pool in pools:
                 make_accounts(provider, batch)
                 seconds, in_flight = pipeline(directory, pool, args.concurrency, count)
@@ -233,32 +231,21 @@ def login_loop(host, ports, addresses, concurrency):
     return run_threads(check, addresses, concurrency)
 
 
-def probe_loop(concurrency, *, reuse_ssl_context=False):
-    """The portal's probe (accounts.verify.run_login_check) in threads: what a check
-    costs without Celery and the database. reuse_ssl_context: one SSLContext for
-    all checks instead of one per check (loading the system CA store costs ~25 ms
-    of CPU, under the GIL)."""
-    from accounts import verify
+def probe_loop(concurrency):
+    """The portal's probe (accounts.checking.probe) in threads: what a check
+    costs without Celery and the database."""
+    from accounts.checking import login_check_for, probe
     from accounts.models import MailboxAccount
-    from accounts.verify import login_check_for, run_login_check
-
-    original = verify.ssl_context
-    if reuse_ssl_context:
-        context = original()
-        verify.ssl_context = lambda: context
 
     accounts = list(MailboxAccount.objects.select_related("provider"))
     checks = [login_check_for(account) for account in accounts]
 
     def check(login_check):
-        result = run_login_check(login_check)
+        result = probe(login_check)
         if not result.is_ok:
             raise RuntimeError(f"probe failed: {result.imap.reply} / {result.smtp.reply}")
 
-    try:
-        return run_threads(check, checks, concurrency)
-    finally:
-        verify.ssl_context = original
+    return run_threads(check, checks, concurrency)
 
 
 def pipeline(directory, pool, concurrency, count):

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "encrypted_model_fields",
     "laifaxin",
     "providers",
+    "users",
     "accounts",
 ]
 
@@ -174,7 +175,7 @@ FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[]) or [
 for _key in FIELD_ENCRYPTION_KEY:
     try:
         Fernet(_key)
-    except Exception:
+    except (ValueError, TypeError):
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEY is malformed: each key must be a 32-byte url-safe base64 "
             "Fernet key (python -c 'from cryptography.fernet import Fernet; "
@@ -264,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-checks": {
         "task": "accounts.tasks.dispatch_due_checks",
         "schedule": env.float("MAILBOX_DISPATCH_EVERY_SECONDS", default=60.0),
+    },
+    # The outbox's one sender (accounts.notify): status-change emails.
+    "send-notifications": {
+        "task": "accounts.tasks.send_notifications",
+        "schedule": env.float("MAILBOX_NOTIFY_EVERY_SECONDS", default=30.0),
     },
 }
 

@@ -130,6 +130,26 @@ class Provider(models.Model):
     def __str__(self):
         return self.name
 
+    # -- degradation: marked and cleared by the check flow (accounts.checking) --
+
+    def mark_degraded(self, now) -> bool:
+        """Hold auth_failed flags for this provider's accounts. Conditional, so the
+        start of an incident is kept; True when this call marked it."""
+        marked = Provider.objects.filter(pk=self.pk, degraded_since__isnull=True).update(degraded_since=now)
+        if marked:
+            self.degraded_since = now
+        return bool(marked)
+
+    def clear_degraded(self) -> bool:
+        """Judging resumes. Only clears the incident this instance knows of: one
+        marked again meanwhile stays. True when this call cleared it."""
+        cleared = Provider.objects.filter(pk=self.pk, degraded_since=self.degraded_since).update(
+            degraded_since=None
+        )
+        if cleared:
+            self.degraded_since = None
+        return bool(cleared)
+
     def _localized(self, field: str) -> str:
         lang = (get_language() or "zh-hans").lower()
         zh, en = getattr(self, f"{field}_zh"), getattr(self, f"{field}_en")

@@ -65,7 +65,7 @@ def mint_certificates(
     directory: Path, *, ca_name: str = "Laifaxin test CA", names: tuple[str, ...] = ("localhost", "127.0.0.1")
 ) -> dict[str, Path]:
     """A CA and a server certificate for ``names`` (host names or IPs; ECDSA P-256: fast)."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ca_name)])
     ca_cert = (

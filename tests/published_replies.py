@@ -2,7 +2,7 @@
 pages and client bug reports. The scripted server replays them in
 tests/test_diagnose.py and tests/test_verify_login.py."""
 
-from accounts.probe import Outcome
+from accounts.mailcheck import Outcome
 
 GMAIL_APP_PASSWORD = (
     "NO [ALERT] Application-specific password required: "

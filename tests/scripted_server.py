@@ -11,12 +11,18 @@ over TLS signed by a throwaway CA, and run the real probe code against it.
 to the reply to send: for IMAP the text after the tag ("NO ..."), lines
 starting with "* " are sent untagged first; for SMTP the full reply, several
 lines separated by "\\n". A value may be bytes (sent as is) or a callable
-taking the session dict (``session["id_sent"]``, ``session["tls"]``).
+taking the session dict (``session["id_sent"]``, ``session["tls"]``,
+``session["line"]``: the command line being answered).
 ``mode="silent"`` accepts connections and never answers (timeout tests).
+Hostile modes, after TLS: ``"drip"`` sends the greeting one byte every
+``drip_seconds``; ``"flood"`` greets, then answers the first command with
+untagged ``[ALERT]`` lines forever; ``"endless"`` sends one line that never
+ends. ``lines`` records every command line received, arguments included.
 """
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import tempfile
@@ -45,7 +51,8 @@ SMTP_DEFAULTS = {
 class ScriptedServer:
     def __init__(self, protocol: str, *, security: str = "ssl", mode: str = "script",
                  certs: dict[str, Path], replies: dict | None = None,
-                 greeting: str | bytes | None = None, offer_starttls: bool = True):
+                 greeting: str | bytes | None = None, offer_starttls: bool = True,
+                 capabilities: str = "IMAP4rev1 ID", drip_seconds: float = 0.5):
         assert protocol in ("imap", "smtp") and security in ("ssl", "starttls", "plain")
         self.protocol = protocol
         self.security = security
@@ -58,6 +65,10 @@ class ScriptedServer:
         self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.context.load_cert_chain(certs["cert_file"], certs["key_file"])
         self.commands: list[str] = []
+        self.lines: list[bytes] = []
+        self.capabilities = capabilities.encode()
+        self.drip_seconds = drip_seconds
+        self.bytes_sent = 0
         self.connections = 0
         self._listener = socket.create_server((HOST, 0))
         self._listener.settimeout(1)
@@ -91,7 +102,7 @@ class ScriptedServer:
         while not self._stopping.is_set():
             try:
                 conn, _ = self._listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -115,7 +126,9 @@ class ScriptedServer:
                 self._sockets.append(conn)
                 session["tls"] = True
             reader = conn.makefile("rb")
-            if self.protocol == "imap":
+            if self.mode in ("drip", "flood", "endless"):
+                self._serve_hostile(conn, reader)
+            elif self.protocol == "imap":
                 self._serve_imap(conn, reader, session)
             else:
                 self._serve_smtp(conn, reader, session)
@@ -126,6 +139,28 @@ class ScriptedServer:
                 conn.close()
             except OSError:
                 pass
+
+    def _serve_hostile(self, conn, reader) -> None:
+        greeting = self._greeting({"tls": True})
+        if self.mode == "drip":
+            for byte in greeting * 1000:
+                if self._stopping.wait(self.drip_seconds):
+                    return
+                conn.sendall(bytes([byte]))
+                self.bytes_sent += 1
+        if self.mode == "endless":
+            conn.sendall(b"* OK " if self.protocol == "imap" else b"220 ")
+            while not self._stopping.is_set():
+                conn.sendall(b"A" * 16384)
+                self.bytes_sent += 16384
+        conn.sendall(greeting)
+        line = reader.readline()  # the first command (CAPABILITY / EHLO)
+        self.lines.append(line)
+        flood = (b"* OK [ALERT] your Laifaxin account is suspended, re-enter your password at http://x.test/\r\n"
+                 if self.protocol == "imap" else b"250-FLOOD of continuation lines\r\n")
+        while not self._stopping.is_set():
+            conn.sendall(flood * 200)
+            self.bytes_sent += len(flood) * 200
 
     def _reply(self, verb: str, session: dict):
         value = self.replies[verb]
@@ -143,9 +178,18 @@ class ScriptedServer:
             line = reader.readline()
             if not line:
                 return
+            # A literal ("{n}" at the end of the line): ask for it, read it and the rest of the command.
+            while (literal := re.search(rb"\{(\d+)\}\r\n$", line)) and int(literal.group(1)) < 65536:
+                conn.sendall(b"+ go ahead\r\n")
+                line += reader.read(int(literal.group(1))) + reader.readline()
+            self.lines.append(line)
             parts = line.rstrip(b"\r\n").split(b" ", 2)
             tag = parts[0]
             verb = parts[1].decode("ascii", "replace").upper() if len(parts) > 1 else ""
+            if verb == "AUTHENTICATE" and len(line.split()) == 3:
+                conn.sendall(b"+ \r\n")  # no SASL-IR: the client answers the empty challenge
+                line += reader.readline()
+                self.lines[-1] = line
             self.commands.append(verb)
             if verb == "CAPABILITY":
                 conn.sendall(b"* " + self._imap_capability(session) + b"\r\n" + tag + b" OK done\r\n")
@@ -159,6 +203,7 @@ class ScriptedServer:
                 conn.sendall(b"* BYE bye\r\n" + tag + b" OK LOGOUT completed\r\n")
                 return
             elif verb in self.replies:
+                session["line"] = line
                 if verb == "ID":
                     session["id_sent"] = True
                 lines = [
@@ -172,7 +217,7 @@ class ScriptedServer:
                 conn.sendall(tag + b" BAD unknown command\r\n")
 
     def _imap_capability(self, session) -> bytes:
-        caps = b"CAPABILITY IMAP4rev1 ID"
+        caps = b"CAPABILITY " + self.capabilities
         if self.security == "starttls" and not session["tls"] and self.offer_starttls:
             caps += b" STARTTLS"
         return caps
@@ -191,6 +236,7 @@ class ScriptedServer:
             line = reader.readline()
             if not line:
                 return
+            self.lines.append(line)
             verb = line.split(b" ", 1)[0].strip().decode("ascii", "replace").upper()
             self.commands.append(verb)
             if verb in ("EHLO", "HELO"):
@@ -213,6 +259,7 @@ class ScriptedServer:
                 conn.sendall(b"221 2.0.0 Bye\r\n")
                 return
             elif verb in self.replies:
+                session["line"] = line
                 lines = self._lines(self._reply(verb, session))
                 conn.sendall(b"".join(line + b"\r\n" for line in lines))
             else:
@@ -236,10 +283,12 @@ def scripted_server(scripted_certs):
     servers: list[ScriptedServer] = []
 
     def start(protocol: str, *, security: str = "ssl", mode: str = "script",
-              greeting=None, offer_starttls: bool = True, **replies) -> ScriptedServer:
+              greeting=None, offer_starttls: bool = True, capabilities: str = "IMAP4rev1 ID",
+              drip_seconds: float = 0.5, **replies) -> ScriptedServer:
         server = ScriptedServer(
             protocol, security=security, mode=mode, certs=scripted_certs, replies=replies,
-            greeting=greeting, offer_starttls=offer_starttls,
+            greeting=greeting, offer_starttls=offer_starttls, capabilities=capabilities,
+            drip_seconds=drip_seconds,
         )
         servers.append(server)
         return server

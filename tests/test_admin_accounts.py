@@ -53,7 +53,7 @@ def test_the_list_shows_address_owner_provider_status_and_the_last_reply(staff_c
     assert "alice@icloud-like.test" in html
     assert "owner<br><small>owner@example.com</small>" in html
     assert account.provider.name_zh in html or account.provider.name_en in html
-    assert 'class="status-badge status-auth_failed"' in html
+    assert 'class="badge badge-auth_failed"' in html
     assert "Password no longer works" in html
     assert "NO [AUTHENTICATIONFAILED] Authentication Failed" in html
     assert "x" * 100 not in html  # the reply is cut short in the list

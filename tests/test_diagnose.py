@@ -4,9 +4,11 @@ import ssl
 
 import pytest
 
-from accounts.diagnose import RULES, NETWORK_HINTS, classify_reply, decode_reply
 from accounts.hints import HINTS
-from accounts.probe import Outcome, Security, ServerSpec, probe_imap, probe_smtp
+from accounts.mailcheck import Outcome, Security, ServerSpec
+from accounts.mailcheck.diagnose import RULES, classify_reply, decode_reply
+from accounts.mailcheck.outcomes import OUTCOME_HINTS, Hint
+from tests.probes import probe_imap, probe_smtp
 from tests.published_replies import IMAP_REPLIES, SMTP_REPLIES, unsafe_unless_id
 
 PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -111,8 +113,8 @@ def test_gbk_bytes_are_decoded_before_matching():
 
 
 def test_every_hint_code_has_a_sentence():
-    codes = {rule.hint for rule in RULES} | {h for h in NETWORK_HINTS.values() if h}
-    codes |= {"starttls_missing", "smtp_auth_not_offered"}
+    codes = {hint.value for hint in Hint if hint}
+    assert {rule.hint for rule in RULES} | {h for h in OUTCOME_HINTS.values() if h} <= codes
     assert codes - set(HINTS) == set()
     assert set(HINTS) - codes == set()  # and no sentence is orphaned
 

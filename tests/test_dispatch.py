@@ -164,10 +164,10 @@ def test_a_provider_at_its_per_minute_cap_admits_no_more_logins_this_minute(db, 
     assert admitted == [True, True, True, False, True]
 
 
-def test_without_a_redis_broker_checks_go_on_without_caps(db, monkeypatch):
+def test_without_a_redis_broker_checks_go_on_without_caps(db, settings):
     provider = ProviderFactory(slug="nocap-test", max_concurrent_checks=1)
     account = MailboxAccountFactory(provider=provider)
-    monkeypatch.setattr(celery_app.conf, "broker_url", "filesystem://")
+    settings.CELERY_BROKER_URL = "filesystem://"
 
     with pacing.login_slot(account) as first, pacing.login_slot(account) as second:
         assert (first, second) == (True, True)

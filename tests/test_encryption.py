@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.db import connection
 from encrypted_model_fields import fields as emf_fields
 
+from accounts.checking import check_stored
 from accounts.fields import UnreadableSecret
 from accounts.models import MailboxAccount, Status, Trigger
-from accounts.verify import verify_account
 from tests.factories import MailboxAccountFactory, ProviderFactory
 
 PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -57,7 +57,7 @@ def test_a_password_under_a_rotated_away_key_is_refused_not_sent(db, use_keys, s
     assert isinstance(account.password, UnreadableSecret)
     assert repr(account.password) == "<UnreadableSecret>"
 
-    attempt = verify_account(account, Trigger.SCHEDULE)
+    attempt = check_stored(account, trigger=Trigger.SCHEDULE).attempt
 
     assert server.connections == 0  # the ciphertext went nowhere
     assert attempt.outcome == attempt.imap_outcome == attempt.smtp_outcome == "unreadable_secret"

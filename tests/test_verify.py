@@ -1,4 +1,4 @@
-"""verify_account and `manage.py verify_accounts` against the real servers."""
+"""checking.check_stored and `manage.py verify_accounts` against the real servers."""
 
 import io
 import logging
@@ -6,8 +6,8 @@ import logging
 import pytest
 from django.core.management import call_command
 
+from accounts.checking import check_stored, login_check_for
 from accounts.models import Status, Trigger, VerificationAttempt
-from accounts.verify import login_check_for, verify_account
 from tests.factories import MailboxAccountFactory
 
 pytestmark = pytest.mark.mailserver
@@ -23,7 +23,7 @@ def account(mail_servers, mail_provider, owner):
 
 
 def test_a_good_login_is_recorded_and_the_account_becomes_active(account):
-    attempt = verify_account(account, Trigger.USER)
+    attempt = check_stored(account, trigger=Trigger.USER).attempt
     assert attempt.pk and attempt.outcome == attempt.imap_outcome == attempt.smtp_outcome == "ok"
     assert attempt.trigger == Trigger.USER
     # local_part_then_full: the name part was refused, the full address worked.
@@ -34,7 +34,7 @@ def test_a_good_login_is_recorded_and_the_account_becomes_active(account):
 
 def test_a_revoked_password_is_recorded_as_auth_failed(account, mail_servers):
     mail_servers.set_password(account.address, "zzzz-zzzz-zzzz-zzzz")
-    attempt = verify_account(account, Trigger.USER)
+    attempt = check_stored(account, trigger=Trigger.USER).attempt
     assert attempt.outcome == "auth_failed"
     account.refresh_from_db()
     assert account.status == Status.AUTH_FAILED
@@ -42,15 +42,15 @@ def test_a_revoked_password_is_recorded_as_auth_failed(account, mail_servers):
 
 def test_loopback_is_refused_when_private_hosts_are_not_allowed(account, settings):
     settings.MAILBOX_ALLOW_PRIVATE_HOSTS = False
-    attempt = verify_account(account, Trigger.USER)
+    attempt = check_stored(account, trigger=Trigger.USER).attempt
     assert attempt.outcome == attempt.imap_outcome == attempt.smtp_outcome == "blocked_address"
 
 
 def test_the_password_stays_out_of_attempts_logs_and_reprs(account, mail_servers, caplog):
     caplog.set_level(logging.DEBUG)
-    verify_account(account, Trigger.USER)
+    check_stored(account, trigger=Trigger.USER)
     mail_servers.set_password(account.address, "zzzz-zzzz-zzzz-zzzz")
-    verify_account(account, Trigger.USER)
+    check_stored(account, trigger=Trigger.USER)
     for attempt in VerificationAttempt.objects.filter(account=account):
         assert PASSWORD not in str(attempt.__dict__)
     assert PASSWORD not in caplog.text

@@ -57,7 +57,7 @@ def test_the_list_says_in_words_what_the_last_check_found(owner_client, account)
 
 def test_an_account_needing_action_says_what_the_provider_wants(owner_client, account):
     MailboxAccount.objects.filter(pk=account.pk).update(
-        status=Status.ACTION_REQUIRED, last_outcome="action_required",
+        status=Status.ACTION_REQUIRED, last_outcome="action_required", last_hint="imap_id_required",
         last_reply="NO SELECT Unsafe Login. Please contact kefu@188.com for help")
     html = owner_client.get(reverse("accounts:list")).content.decode()
     assert "类 iCloud 邮件 以“不安全登录”为由阻止了登录" in html
@@ -113,15 +113,32 @@ def test_pause_does_not_work_with_get(owner_client, account):
     assert account.status == Status.PENDING
 
 
-def test_edit_changes_the_label_and_usernames(owner_client, account):
+def test_edit_saves_a_new_label_without_a_login(owner_client, account):
     response = owner_client.post(
         reverse("accounts:edit", args=[account.pk]),
-        {"label": "家庭", "imap_username": "lin", "smtp_username": ""},
+        {"label": "家庭", "imap_username": "", "smtp_username": ""},
         follow=True,
     )
     assert "已保存" in response.content.decode()
     account.refresh_from_db()
-    assert (account.label, account.imap_username, account.smtp_username) == ("家庭", "lin", "")
+    assert (account.label, account.imap_username, account.smtp_username) == ("家庭", "", "")
+    assert not account.attempts.exists()
+
+
+@pytest.mark.parametrize("username, message", [
+    ("bob@icloud.test\r\nX NOOP", "这里含有换行符或其他控制字符"),
+    ('x" "GUESS"\r\nX1 DELETE INBOX', "这里含有换行符或其他控制字符"),
+    ("a\x1b[2Jb", "这里含有换行符或其他控制字符"),
+    ("a\x00b", "不允许是用空字符串"),  # Django's own refusal of NUL comes first
+])
+def test_edit_refuses_a_username_with_a_line_break_or_control_character(owner_client, account, username, message):
+    response = owner_client.post(
+        reverse("accounts:edit", args=[account.pk]),
+        {"label": "工作", "imap_username": username, "smtp_username": ""},
+    )
+    assert message in response.content.decode()
+    account.refresh_from_db()
+    assert account.imap_username == "" and not account.attempts.exists()
 
 
 def test_edit_does_not_touch_the_password_or_status(owner_client, account):

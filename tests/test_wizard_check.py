@@ -128,6 +128,22 @@ def test_a_new_app_password_replaces_the_old_one_only_once_it_works(client, owne
     assert active_account.status == Status.ACTIVE
 
 
+def test_an_edited_username_is_saved_only_once_the_server_accepts_it(client, owner, active_account, mail_servers):
+    client.force_login(owner)
+    url = reverse("accounts:edit", args=[active_account.pk])
+    response = client.post(url, {"label": "", "imap_username": "someone-else@icloud-like.test", "smtp_username": ""})
+    assert "密码被拒绝" in response.content.decode()
+    active_account.refresh_from_db()
+    assert active_account.imap_username == ""
+
+    response = client.post(url, {"label": "", "imap_username": active_account.address, "smtp_username": ""},
+                           follow=True)
+    assert "已保存" in response.content.decode()
+    active_account.refresh_from_db()
+    assert active_account.imap_username == active_account.address
+    assert active_account.attempts.latest("started_at").outcome == "ok"
+
+
 def test_live_checks_are_limited_per_user(client, owner, active_account, settings):
     settings.MAILBOX_LIVE_CHECKS_PER_USER_HOUR = 2
     client.force_login(owner)

@@ -6,6 +6,3 @@ ciphertext.
 """
 
 from accounts.admin import logs, mailboxes  # noqa: F401  (register the ModelAdmins)
-from accounts.admin.health import provider_health_view
-
-__all__ = ["provider_health_view"]

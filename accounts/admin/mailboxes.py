@@ -22,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.livecheck import explain_account
+from accounts.hints import explain_account
 from accounts.models import (
     MailboxAccount,
     OutcomeChoice,
@@ -35,24 +35,9 @@ from accounts.tasks import check_account
 HISTORY_PAGE_SIZE = 20
 STATUS_CHANGES_SHOWN = 20
 
-STATUS_COLORS = {
-    Status.PENDING: "#6c757d",
-    Status.ACTIVE: "#1e7e34",
-    Status.PAUSED: "#476582",
-    Status.AUTH_FAILED: "#c82333",
-    Status.UNREACHABLE: "#d35400",
-    Status.ACTION_REQUIRED: "#9a6700",
-}
-
-
 def status_badge(status: str, label: str):
-    return format_html(
-        '<span class="status-badge status-{}" style="background:{};color:#fff;'
-        'padding:1px 7px;border-radius:8px;white-space:nowrap">{}</span>',
-        status,
-        STATUS_COLORS.get(status, "#6c757d"),
-        label,
-    )
+    # The portal's badge classes (static/css/badges.css, in this admin's Media).
+    return format_html('<span class="badge badge-{}" data-status="{}">{}</span>', status, status, label)
 
 
 def enqueue_checks(account_ids) -> None:
@@ -149,7 +134,7 @@ class MailboxAccountForm(forms.ModelForm):
 
     class Meta:
         model = MailboxAccount
-        exclude = ["password"]
+        exclude = ["password"]  # noqa: DJ006 - every field but the secret; new_password writes it
 
     def clean(self):
         cleaned = super().clean()
@@ -180,6 +165,10 @@ STATE_FIELDS = [
 @admin.register(MailboxAccount)
 class MailboxAccountAdmin(admin.ModelAdmin):
     form = MailboxAccountForm
+
+    class Media:
+        css = {"all": ["css/badges.css"]}
+
     exclude = ["password"]
     list_display = [
         "address",

@@ -1,8 +1,9 @@
 """Users' mailbox accounts, the log of every login check, and status changes."""
 
-from accounts.models.account import MailboxAccount, MailboxAccountQuerySet, usernames_for
+from accounts.models.account import MailboxAccount, usernames_for
 from accounts.models.choices import OutcomeChoice, Status, Trigger
 from accounts.models.history import StatusChange, StatusChangeQuerySet, VerificationAttempt
+from accounts.models.scheduling import MailboxAccountQuerySet
 
 __all__ = [
     "MailboxAccount",

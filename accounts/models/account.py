@@ -2,83 +2,24 @@
 
 import logging
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections, models, transaction
-from django.db.models import Q
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import EncryptedPasswordField
+from accounts.mailcheck import CheckResult, Outcome, Security, ServerSpec
 from accounts.models.choices import OutcomeChoice, Status, Trigger
 from accounts.models.history import StatusChange, VerificationAttempt
-from accounts.probe import CheckResult, Outcome, Security, ServerSpec
+from accounts.models.rules import Facts, Policy, judge
+from accounts.models.scheduling import MailboxAccountQuerySet
+from accounts.validators import refuse_control_characters
 from providers.models import Provider, UsernameRule
+from providers.models import Security as SecurityChoice
 
 logger = logging.getLogger(__name__)
-
-
-class MailboxAccountQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(owner=user)
-
-    def due(self, now=None):
-        now = now or timezone.now()
-        return self.exclude(status=Status.PAUSED).filter(next_check_at__lte=now)
-
-    def claimable(self, now=None):
-        """Due and not in a worker's hands: never claimed, or claimed so long ago
-        (MAILBOX_CLAIM_EXPIRES_SECONDS, longer than the task time limit) that the
-        worker holding it must have died."""
-        now = now or timezone.now()
-        expired = now - timedelta(seconds=settings.MAILBOX_CLAIM_EXPIRES_SECONDS)
-        return self.due(now).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired))
-
-    def claim_due(self, now=None, limit: int | None = None) -> list[tuple[int, str]]:
-        """Claim up to ``limit`` claimable accounts, oldest due first, for the
-        dispatcher. Returns (account id, claim token) pairs; the token (the claim's
-        timestamp) travels in the task message and lets exactly one task run.
-
-        Two dispatchers (a second beat, a manual run) never claim the same account:
-        on PostgreSQL the rows are locked with SELECT … FOR UPDATE SKIP LOCKED, so
-        the other dispatcher passes over them instead of waiting, and re-reads
-        claimed_at of rows committed meanwhile. Elsewhere (SQLite) each row is
-        claimed by a conditional UPDATE that only one caller can win.
-        """
-        now = now or timezone.now()
-        limit = limit or settings.MAILBOX_DISPATCH_BATCH
-        candidates = self.claimable(now).order_by("next_check_at")
-        if connections[self.db].features.has_select_for_update_skip_locked:
-            with transaction.atomic():
-                ids = list(candidates.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
-                self.filter(pk__in=ids).update(claimed_at=now)
-        else:
-            ids = [
-                pk
-                for pk in candidates.values_list("pk", flat=True)[:limit]
-                if self.claimable(now).filter(pk=pk).update(claimed_at=now)
-            ]
-        return [(pk, now.isoformat()) for pk in ids]
-
-    def start_claimed(self, pk: int, claim: str, now=None):
-        """The worker's half of a claim: swap the dispatcher's token for the start
-        time. Returns the start time (the worker's own token), or None when the
-        claim is no longer this message's: a duplicate delivery, a message
-        restored after its worker died and re-dispatched meanwhile, or a password
-        change that released it. The start time also restarts the claim's expiry.
-        """
-        now = now or timezone.now()
-        claimed_at = datetime.fromisoformat(claim)
-        return now if self.filter(pk=pk, claimed_at=claimed_at).update(claimed_at=now) else None
-
-    def release_claim(self, pk: int, started, *, check_at=None) -> None:
-        """Give the account back after a check (or put it back for later, when
-        ``check_at`` is given). A no-op if the claim was taken over meanwhile."""
-        changes = {"claimed_at": None}
-        if check_at is not None:
-            changes["next_check_at"] = check_at
-        self.filter(pk=pk, claimed_at=started).update(**changes)
 
 
 class MailboxAccount(models.Model):
@@ -96,20 +37,24 @@ class MailboxAccount(models.Model):
     imap_host = models.CharField(_("IMAP host"), max_length=255, blank=True)
     imap_port = models.PositiveIntegerField(_("IMAP port"), null=True, blank=True)
     imap_security = models.CharField(
-        _("IMAP security"), max_length=10, choices=[(s.value, s.name) for s in Security], blank=True
+        _("IMAP security"), max_length=10, choices=SecurityChoice.choices, blank=True
     )
     smtp_host = models.CharField(_("SMTP host"), max_length=255, blank=True)
     smtp_port = models.PositiveIntegerField(_("SMTP port"), null=True, blank=True)
     smtp_security = models.CharField(
-        _("SMTP security"), max_length=10, choices=[(s.value, s.name) for s in Security], blank=True
+        _("SMTP security"), max_length=10, choices=SecurityChoice.choices, blank=True
     )
 
     # Blank = derived from the provider's rule; set = the user's override or
     # the form that last worked (username fallback).
-    imap_username = models.CharField(_("IMAP username"), max_length=255, blank=True)
-    smtp_username = models.CharField(_("SMTP username"), max_length=255, blank=True)
+    imap_username = models.CharField(
+        _("IMAP username"), max_length=255, blank=True, validators=[refuse_control_characters]
+    )
+    smtp_username = models.CharField(
+        _("SMTP username"), max_length=255, blank=True, validators=[refuse_control_characters]
+    )
 
-    password = EncryptedPasswordField(_("password"), max_length=255)
+    password = EncryptedPasswordField(_("password"), max_length=255, validators=[refuse_control_characters])
     # Bumped on every password change, so a check of the old password that
     # finishes after the change can be recognized as stale and ignored.
     credential_version = models.PositiveIntegerField(default=1)
@@ -127,6 +72,8 @@ class MailboxAccount(models.Model):
         _("last outcome"), max_length=30, choices=OutcomeChoice.choices, blank=True
     )
     last_reply = models.CharField(_("last reply"), max_length=500, blank=True)
+    # What the user is told about the last check (a mailcheck.Hint; hints.py has the sentence).
+    last_hint = models.CharField(_("last hint"), max_length=40, blank=True)
     consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
     # First failure of the current failing streak (evidence for unreachable / auth_failed).
     failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
@@ -178,7 +125,7 @@ class MailboxAccount(models.Model):
            account (a pause mid-check is not undone).
         3. ``last_*``, ``consecutive_failures`` and ``failing_since`` (start of the
            current failing streak) are updated.
-        4. The outcome decides the status:
+        4. The outcome decides the status (accounts/models/rules.py: judge):
            - ok → ``active``.
            - app_password_required / action_required → ``action_required`` at once:
              the provider asked the user for something.
@@ -201,9 +148,9 @@ class MailboxAccount(models.Model):
              ``active``, a more specific problem status is kept.
         5. Each change of status writes one StatusChange; the ones the user should
            hear about (into auth_failed / unreachable / action_required, and back to
-           active from those) are emailed once after commit (accounts.notify).
-           Changes from a check the user started (wizard, "check now") happen on
-           their screen: recorded, not emailed, no notice.
+           active from those) are left in the outbox (notified_at empty) for the one
+           sender, accounts.notify. Changes from a check the user started (wizard,
+           "check now") happen on their screen: recorded, not emailed, no notice.
         6. The next check is scheduled: the interval (+ jitter) after a success,
            MAILBOX_AUTH_RETRY_MINUTES after an unconfirmed refusal,
            MAILBOX_AUTH_FAILED_INTERVAL_MINUTES once flagged, exponential backoff
@@ -232,6 +179,7 @@ class MailboxAccount(models.Model):
             locked.last_checked_at = now
             locked.last_outcome = outcome
             locked.last_reply = attempt.summary_reply()
+            locked.last_hint = attempt.hint
             if outcome == Outcome.OK:
                 locked.last_success_at = now
                 locked.consecutive_failures = 0
@@ -242,64 +190,43 @@ class MailboxAccount(models.Model):
 
             user_watches = trigger in (Trigger.WIZARD, Trigger.USER)
             just_typed = trigger == Trigger.WIZARD or (trigger == Trigger.USER and locked.status == Status.PENDING)
-            new_status, delay = locked._judge(outcome, just_typed=just_typed, now=now)
-            change = None
-            if new_status and new_status != locked.status:
-                change = locked._set_status(new_status, outcome, now=now, quiet=user_watches)
-            locked.next_check_at = now + delay
+            if outcome == Outcome.UNREADABLE_SECRET:
+                logger.error(
+                    "Stored password of mailbox account %s cannot be decrypted with any "
+                    "FIELD_ENCRYPTION_KEY; status left unchanged.", self.pk
+                )
+            facts = Facts(
+                status=locked.status, outcome=outcome, just_typed=just_typed, now=now,
+                failing_since=locked.failing_since, consecutive_failures=locked.consecutive_failures,
+            )
+            verdict = judge(facts, scheduler_policy(), lambda: locked._has_refusal_evidence(now))
+            if verdict.status and verdict.status != locked.status:
+                locked._set_status(verdict.status, outcome, now=now, quiet=user_watches)
+            locked.next_check_at = now + verdict.next_check_in
             locked.save(
                 update_fields=[
                     "status", "status_changed_at", "status_reason", "last_checked_at",
-                    "last_success_at", "last_outcome", "last_reply", "consecutive_failures",
-                    "failing_since", "next_check_at", "updated_at",
+                    "last_success_at", "last_outcome", "last_reply", "last_hint",
+                    "consecutive_failures", "failing_since", "next_check_at", "updated_at",
                 ]
             )
-            if change is not None and change.notified_at is None:
-                from accounts import notify
-
-                transaction.on_commit(lambda: notify.send_status_change(change.pk))
         self._copy_state_from(locked)
         return attempt
-
-    def _judge(self, outcome: Outcome, *, just_typed: bool, now) -> tuple[str | None, timedelta]:
-        """The status an outcome leads to (None = keep) and the delay to the next check."""
-        if outcome == Outcome.OK:
-            return Status.ACTIVE, self._interval()
-        if outcome in (Outcome.APP_PASSWORD_REQUIRED, Outcome.ACTION_REQUIRED):
-            return Status.ACTION_REQUIRED, self._interval()
-        if outcome == Outcome.AUTH_FAILED:
-            flagged_interval = timedelta(minutes=settings.MAILBOX_AUTH_FAILED_INTERVAL_MINUTES)
-            if self.status == Status.AUTH_FAILED:
-                return None, flagged_interval
-            if just_typed or self._has_refusal_evidence(now):
-                return Status.AUTH_FAILED, flagged_interval
-            return None, timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES)
-        if outcome == Outcome.UNREADABLE_SECRET:
-            logger.error(
-                "Stored password of mailbox account %s cannot be decrypted with any "
-                "FIELD_ENCRYPTION_KEY; status left unchanged.", self.pk
-            )
-            return None, self._interval()
-        backoff = timedelta(
-            minutes=settings.MAILBOX_BACKOFF_BASE_MINUTES * 2 ** min(self.consecutive_failures - 1, 16)
-        )
-        grace = timedelta(minutes=settings.MAILBOX_UNREACHABLE_GRACE_MINUTES)
-        if self.status in (Status.PENDING, Status.ACTIVE) and now - self.failing_since >= grace:
-            return Status.UNREACHABLE, min(backoff, self._interval())
-        return None, min(backoff, self._interval())
 
     def _has_refusal_evidence(self, now) -> bool:
         """Enough spaced refusals of the current credential, and a healthy provider.
 
         Counts this credential's refusals since its last success (the attempt
         being recorded is already saved); other failures in between neither count
-        nor break the streak.
+        nor break the streak. A provider marked degraded, or whose recent checks
+        look like an incident (VerificationAttempt.objects.provider_looks_sick),
+        gives no evidence: incidents make providers refuse good passwords for hours.
         """
-        if self.provider_id:
-            from accounts.outage import provider_looks_degraded
-
-            if provider_looks_degraded(self.provider, now):
-                return False
+        if self.provider_id and (
+            Provider.objects.filter(pk=self.provider_id, degraded_since__isnull=False).exists()
+            or VerificationAttempt.objects.provider_looks_sick(self.provider_id, now)
+        ):
+            return False
         recent = self.attempts.filter(credential_version=self.credential_version)
         last_ok = recent.filter(outcome=Outcome.OK).order_by("-started_at").first()
         if last_ok:
@@ -332,24 +259,11 @@ class MailboxAccount(models.Model):
             dismissed_at=None if worth_telling else now,
         )
 
-    def _interval(self) -> timedelta:
-        return timedelta(minutes=settings.MAILBOX_CHECK_INTERVAL_MINUTES) + _jitter()
-
     def _copy_state_from(self, other: "MailboxAccount") -> None:
         for name in STATE_FIELDS:
             setattr(self, name, getattr(other, name))
 
-    def schedule_next(self, now=None, *, delay: timedelta | None = None) -> None:
-        """Set and save next_check_at: after ``delay``, or the interval plus jitter.
-
-        Jitter spreads accounts added in one burst over the interval, so a
-        provider does not see all our logins in the same minute.
-        """
-        now = now or timezone.now()
-        self.next_check_at = now + (self._interval() if delay is None else delay)
-        MailboxAccount.objects.filter(pk=self.pk).update(next_check_at=self.next_check_at)
-
-    def pause(self, *, quiet: bool = True) -> bool:
+    def pause(self) -> bool:
         """Stop checking. Returns False when it was already paused (or is gone).
 
         A check in flight finds the account paused and changes nothing.
@@ -360,7 +274,7 @@ class MailboxAccount(models.Model):
             locked = MailboxAccount.objects.select_for_update().filter(pk=self.pk).first()
             if locked is None or locked.status == Status.PAUSED:
                 return False
-            locked._set_status(Status.PAUSED, "", now=now, quiet=quiet, reason="paused")
+            locked._set_status(Status.PAUSED, "", now=now, quiet=True, reason="paused")
             locked.next_check_at = None
             locked.claimed_at = None
             locked.save(update_fields=[*STATE_FIELDS, "updated_at"])
@@ -421,6 +335,10 @@ class MailboxAccount(models.Model):
         self.credential_version, self.credential_changed_at = locked.credential_version, now
         self._copy_state_from(locked)
 
+    def has_duplicate(self) -> bool:
+        """The owner has bound this address already (another row)."""
+        return MailboxAccount.objects.filter(owner_id=self.owner_id, address=self.address).exclude(pk=self.pk).exists()
+
     # -- servers and usernames -------------------------------------------------
 
     def imap_server(self) -> ServerSpec:
@@ -452,8 +370,8 @@ class MailboxAccount(models.Model):
 # The fields the state methods write (and copy back onto the caller's instance).
 STATE_FIELDS = (
     "status", "status_changed_at", "status_reason", "last_checked_at", "last_success_at",
-    "last_outcome", "last_reply", "consecutive_failures", "failing_since", "next_check_at",
-    "claimed_at",
+    "last_outcome", "last_reply", "last_hint", "consecutive_failures", "failing_since",
+    "next_check_at", "claimed_at",
 )
 
 # The user hears about these; pending → active, pauses and resumes they did themselves.
@@ -466,8 +384,18 @@ def _is_worth_telling(old_status: str, new_status: str) -> bool:
     return new_status == Status.ACTIVE and old_status in PROBLEM_STATUSES
 
 
-def _jitter() -> timedelta:
-    return timedelta(seconds=random.uniform(0, settings.MAILBOX_CHECK_JITTER_MINUTES * 60))
+def scheduler_policy() -> Policy:
+    """The MAILBOX_* scheduler settings for rules.judge, with a fresh jitter: it
+    spreads accounts added in one burst over the interval, so a provider does
+    not see all our logins in the same minute."""
+    jitter = timedelta(seconds=random.uniform(0, settings.MAILBOX_CHECK_JITTER_MINUTES * 60))
+    return Policy(
+        interval=timedelta(minutes=settings.MAILBOX_CHECK_INTERVAL_MINUTES) + jitter,
+        auth_retry=timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES),
+        auth_failed_interval=timedelta(minutes=settings.MAILBOX_AUTH_FAILED_INTERVAL_MINUTES),
+        backoff_base=timedelta(minutes=settings.MAILBOX_BACKOFF_BASE_MINUTES),
+        unreachable_grace=timedelta(minutes=settings.MAILBOX_UNREACHABLE_GRACE_MINUTES),
+    )
 
 
 def usernames_for(address: str, rule: str) -> tuple[str, ...]:

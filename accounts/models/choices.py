@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.probe import Outcome
+from accounts.mailcheck import Outcome
 
 
 class Status(models.TextChoices):

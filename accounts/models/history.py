@@ -2,15 +2,68 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.mailcheck import CheckResult, Outcome
 from accounts.models.choices import OutcomeChoice, Status, Trigger
-from accounts.probe import CheckResult, Outcome
 
 # Replies are stored trimmed: enough to explain, never a whole server dump.
 REPLY_MAX = 500
+
+# What an incident looks like from here: refused credentials and flaky servers.
+# "Action required" and our own problems (unreadable secret, blocked address)
+# are about one account, not the provider.
+INCIDENT_OUTCOMES = (
+    Outcome.AUTH_FAILED,
+    Outcome.RATE_LIMITED,
+    Outcome.TRANSIENT,
+    Outcome.TLS_ERROR,
+    Outcome.NETWORK_ERROR,
+    Outcome.TIMEOUT,
+    Outcome.PROTOCOL_ERROR,
+)
+
+
+class VerificationAttemptQuerySet(models.QuerySet):
+    def provider_window_stats(self, now):
+        """Provider-outage correlation: per provider, the accounts checked in the
+        last MAILBOX_OUTAGE_WINDOW_MINUTES and how many failed their latest check.
+        Latest per account, so one account's retries weigh no more than one
+        account, and a provider recovers as soon as its accounts do. Rows of
+        ``{"account__provider", "accounts", "failed"}``."""
+        since = now - timedelta(minutes=settings.MAILBOX_OUTAGE_WINDOW_MINUTES)
+        latest = (
+            VerificationAttempt.objects.filter(account=OuterRef("account"), started_at__gte=since)
+            .order_by("-started_at", "-pk")
+            .values("pk")[:1]
+        )
+        return (
+            self.filter(started_at__gte=since, account__provider__isnull=False, pk=Subquery(latest))
+            .values("account__provider")
+            .annotate(accounts=Count("id"), failed=Count("id", filter=Q(outcome__in=INCIDENT_OUTCOMES)))
+            .order_by()
+        )
+
+    def provider_looks_sick(self, provider_id: int, now) -> bool:
+        """Most of the provider's recently checked accounts fail (at least
+        MAILBOX_OUTAGE_MIN_ACCOUNTS checked, MAILBOX_OUTAGE_FAILURE_RATIO failing)."""
+        row = next(iter(self.provider_window_stats(now).filter(account__provider=provider_id)), None)
+        return row is not None and looks_sick(row)
+
+
+def looks_sick(row) -> bool:
+    return (
+        row["accounts"] >= settings.MAILBOX_OUTAGE_MIN_ACCOUNTS
+        and row["failed"] / row["accounts"] >= settings.MAILBOX_OUTAGE_FAILURE_RATIO
+    )
+
+
+def looks_recovered(row) -> bool:
+    return row["accounts"] == 0 or row["failed"] / row["accounts"] < settings.MAILBOX_OUTAGE_RECOVERY_RATIO
 
 
 class VerificationAttempt(models.Model):
@@ -27,7 +80,11 @@ class VerificationAttempt(models.Model):
     smtp_outcome = models.CharField(max_length=30, choices=OutcomeChoice.choices, blank=True)
     smtp_reply = models.CharField(max_length=500, blank=True)
     smtp_username = models.CharField(max_length=255, blank=True)
+    # The deciding protocol's hint (a mailcheck.Hint): what the user was told.
+    hint = models.CharField(max_length=40, blank=True)
     credential_version = models.PositiveIntegerField(default=1)
+
+    objects = VerificationAttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
@@ -45,8 +102,8 @@ class VerificationAttempt(models.Model):
 
     @classmethod
     def from_result(cls, result: CheckResult, *, account, trigger, credential_version, now):
-        """An unsaved attempt from a probe result. Replies are the server's words
-        (probe.py keeps credentials out of them), trimmed to fit."""
+        """An unsaved attempt from a probe result. Replies are the server's words,
+        already cleaned by accounts.mailcheck (no credential, no control character)."""
         # IMAP and SMTP are checked at the same time: the longer one is the duration.
         elapsed = max(result.imap.elapsed_ms, result.smtp.elapsed_ms)
         return cls(
@@ -61,6 +118,7 @@ class VerificationAttempt(models.Model):
             smtp_outcome=result.smtp.outcome,
             smtp_reply=result.smtp.reply[:REPLY_MAX],
             smtp_username=result.smtp.username[:255],
+            hint=str(result.hint)[:40],
             credential_version=credential_version,
         )
 

@@ -101,7 +101,7 @@ def forgotten_faq(credential_zh, credential_en):
         f"忘记了{_after_cjk(credential_zh)}怎么办？",
         f"I forgot the {credential_en}. What now?",
         f"{credential_zh}无法找回。撤销旧的，重新生成一个，然后在来发信中更新即可。",
-        f"It cannot be recovered. Revoke the old one, generate a new one and update it in Laifaxin.",
+        "It cannot be recovered. Revoke the old one, generate a new one and update it in Laifaxin.",
     )
 
 

@@ -11,13 +11,15 @@ import json
 import ssl
 import sys
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.views.decorators.debug import sensitive_variables
 
+from accounts import checking
 from accounts.hints import hint_message
+from accounts.mailcheck import CheckResult, Credential, LoginCheck, Outcome, Security, ServerSpec
+from accounts.mailcheck.outcomes import has_control_characters
 from accounts.models import usernames_for
-from accounts.probe import CheckResult, LoginCheck, Outcome, Security, ServerSpec, check_login
-from accounts.verify import ssl_context
+from providers.detect import InvalidAddress, detect_provider
 from providers.models import Provider, UsernameRule
 
 REJECTED = {Outcome.AUTH_FAILED, Outcome.APP_PASSWORD_REQUIRED, Outcome.ACTION_REQUIRED}
@@ -54,6 +56,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, metavar="SECONDS", default=None)
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
+    @sensitive_variables("password")
     def handle(self, *args, **options):
         if not options["password_stdin"]:
             # A password in the arguments would end up in shell history and `ps`.
@@ -61,6 +64,8 @@ class Command(BaseCommand):
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise CommandError("no password on standard input", returncode=2)
+        if has_control_characters(password):
+            raise CommandError("the password on standard input contains a control character", returncode=2)
 
         address = options["address"].strip()
         provider = self._provider(address, options["provider"])
@@ -71,19 +76,15 @@ class Command(BaseCommand):
             smtp=self._server("smtp", provider, options["smtp"], options["smtp_security"]),
             imap_usernames=usernames_for(address, provider.imap_username_rule if provider else UsernameRule.FULL_ADDRESS),
             smtp_usernames=usernames_for(address, provider.smtp_username_rule if provider else UsernameRule.FULL_ADDRESS),
-            password=password,
+            credential=Credential.password(password),
             send_imap_id=bool(provider and provider.requires_imap_id),
         )
-        context = ssl_context()
-        if options["ca_file"]:
-            try:
-                context.load_verify_locations(cafile=options["ca_file"])
-            except (OSError, ssl.SSLError) as exc:
-                raise CommandError(f"cannot read --ca-file: {exc}", returncode=2) from None
-        timeout = options["timeout"] if options["timeout"] is not None else settings.MAILBOX_CHECK_TIMEOUT
-        result = check_login(
-            check, timeout=timeout, ssl_context=context, allow_private=settings.MAILBOX_ALLOW_PRIVATE_HOSTS
-        )
+        try:
+            # Its own context: the CA of one command is never trusted by other checks.
+            context = checking.ssl_context((options["ca_file"],) if options["ca_file"] else ())
+        except (OSError, ssl.SSLError) as exc:
+            raise CommandError(f"cannot read --ca-file: {exc.__class__.__name__}", returncode=2) from None
+        result = checking.probe(check, timeout=options["timeout"], context=context)
         if options["json"]:
             self.stdout.write(json.dumps(as_json(result), ensure_ascii=False))
         else:
@@ -96,11 +97,6 @@ class Command(BaseCommand):
                 return Provider.objects.get(slug=slug)
             except Provider.DoesNotExist:
                 raise CommandError(f"no provider with slug {slug!r}", returncode=2) from None
-        try:
-            from providers.detect import InvalidAddress, detect_provider
-        except ImportError:  # pragma: no cover - detection not installed
-            domain = address.rpartition("@")[2].lower()
-            return next((p for p in Provider.objects.enabled() if domain in p.domains), None)
         try:
             return detect_provider(address).provider
         except InvalidAddress as exc:
@@ -127,14 +123,20 @@ class Command(BaseCommand):
 
     def _print(self, result: CheckResult, provider) -> None:
         for r in (result.imap, result.smtp):
-            line = f"{r.protocol.upper():4}  {r.outcome:22} {r.elapsed_ms:>6} ms  {r.username}"
+            line = f"{r.protocol.upper():4}  {r.outcome:22} {r.elapsed_ms:>6} ms  {terminal_safe(r.username)}"
             self.stdout.write(line)
             if r.reply:
-                self.stdout.write(f"      {r.reply.splitlines()[-1][:200]}")
+                self.stdout.write(f"      {terminal_safe(r.reply.splitlines()[-1][:200])}")
             if r.hint and r.outcome != Outcome.OK:
-                self.stdout.write(f"      {hint_message(r.hint, provider)}")
+                self.stdout.write(f"      {hint_message(r.hint, provider, server=r.server)}")
         style = self.style.SUCCESS if result.is_ok else self.style.ERROR
         self.stdout.write(style(f"Result: {result.outcome}" + (f" ({provider.slug})" if provider else "")))
+
+
+def terminal_safe(text: str) -> str:
+    """Server text for a terminal: control characters shown escaped, never
+    interpreted (a reply could otherwise clear the screen and print "Result: ok")."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def as_json(result: CheckResult) -> dict:

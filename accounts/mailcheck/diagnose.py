@@ -6,7 +6,7 @@ the machine-readable part servers keep stable: IMAP response codes (RFC 5530,
 "535 5.7.8"). Tokens are short phrases that identify a provider's quirk and
 have survived years of its replies; never URLs or whole sentences, which
 providers reword. The hint code names the sentence shown to the user
-(accounts/hints.py holds every one of them).
+(accounts/hints.py holds every one of them; outcomes.Hint lists them).
 
 Rows are tried in order; the first match wins, so specific rows come first.
 """
@@ -14,9 +14,10 @@ Rows are tried in order; the first match wins, so specific rows come first.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from accounts.probe import Outcome
+from accounts.mailcheck.outcomes import Credential, Outcome
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Rule:
     stage: str = ""  # "" = any; "login" | "select" | "greeting"
 
 
-O = Outcome
+O = Outcome  # noqa: E741 - keeps the table one row a line
 RULES: tuple[Rule, ...] = (
     # -- IMAP, provider quirks by stable token --------------------------------
     # Gmail: "NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)"
@@ -91,18 +92,6 @@ RULES: tuple[Rule, ...] = (
     Rule("smtp", "", "", O.PROTOCOL_ERROR, "protocol_error"),
 )
 
-# Hints for what the network and TLS did (no server reply to classify).
-NETWORK_HINTS = {
-    O.OK: "",
-    O.TLS_ERROR: "tls_error",
-    O.NETWORK_ERROR: "network_error",
-    O.TIMEOUT: "timeout",
-    O.BLOCKED_ADDRESS: "blocked_address",
-    O.UNREADABLE_SECRET: "unreadable_secret",
-    O.PROTOCOL_ERROR: "protocol_error",
-}
-
-
 def decode_reply(reply: bytes | str) -> str:
     """Server bytes as text: UTF-8, else GB18030 (a superset of GBK, which QQ sends)."""
     if isinstance(reply, str):
@@ -158,3 +147,31 @@ def classify_reply(protocol: str, reply: bytes | str, *, stage: str = "login") -
             continue
         return rule.outcome, rule.hint
     return Outcome.PROTOCOL_ERROR, "protocol_error"
+
+
+# Stored replies are bounded: enough to explain, never a whole server dump.
+REPLY_MAX_CHARS = 500
+REDACTED = "********"
+# A terminal escape sequence (CSI … final byte, or ESC + one char): dropped whole,
+# so "\x1b[2J" leaves nothing behind instead of "[2J".
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)", re.S)
+
+
+def clean_reply(reply: bytes | str, credential: Credential | None = None,
+                usernames: tuple[str, ...] = ()) -> str:
+    """A server's reply as it may be stored and shown: decoded, every echo of
+    the credential redacted (in any form we sent it), control characters,
+    terminal escapes and bidi overrides removed, line breaks kept, bounded."""
+    text = decode_reply(reply)
+    if credential is not None:
+        for echo in credential.echoes(usernames):
+            text = text.replace(echo, REDACTED)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    text = "".join(
+        char if char == "\n" else " " if char == "\t" else ""
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs") else char
+        for char in text
+    )
+    lines = [line.strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)[:REPLY_MAX_CHARS]

@@ -1,0 +1,272 @@
+"""The one check flow: budget → provider pacing → probe → record → explanation.
+
+Every entry point that logs in to a mailbox — the wizard, "check now", a new
+password, an edited username, the admin, the command line and the scheduler —
+calls one function here in a line or two, so the sequence cannot drift between
+them. The protocol work is accounts.mailcheck (no Django); the status rules are
+MailboxAccount.record_attempt; this module only puts them in order, with the
+project's settings:
+
+1. **Budget** — checks a person starts from the web spend their hourly live-check
+   allowance (accounts.ratelimit): a login with a typed password is an oracle.
+2. **Pacing** — every check takes a slot of its provider's caps (accounts.pacing):
+   web checks wait a moment for one, queued checks are put back.
+3. **Probe** — IMAP and SMTP under one deadline; a password no key decrypts is
+   never sent.
+4. **Record** — ``record_attempt`` stores it and applies the rules, or, for a
+   credential not saved yet, it is saved only if both logins worked.
+5. **Provider health** — after the account's row lock is released, the provider
+   is marked degraded when most of its recent checks fail.
+6. **Explanation** — the sentence to show (accounts.hints), keyed by hint code.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from accounts import hints
+from accounts.fields import UnreadableSecret
+from accounts.mailcheck import AddressPolicy, CheckResult, Credential, Hint, LoginCheck, Outcome, check_login
+from accounts.mailcheck.net import trust_store
+from accounts.models import MailboxAccount, Status, Trigger, VerificationAttempt
+from accounts.models.history import looks_recovered, looks_sick
+from accounts.pacing import login_slot
+from accounts.ratelimit import take_live_check
+from providers.models import Provider
+
+logger = logging.getLogger(__name__)
+
+# How long a person's check waits for a slot under its provider's caps.
+WEB_SLOT_WAIT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Check:
+    """What a check flow did. ``refused`` is "" when the check ran, else why not:
+    "budget" (the live-check allowance is spent), "busy" (the provider is at its
+    cap), "paused", "duplicate" (the address is bound already)."""
+
+    result: CheckResult | None = None
+    explanation: hints.Explanation | None = None
+    attempt: VerificationAttempt | None = None
+    refused: str = ""
+    retry_after_minutes: int = 0
+
+    @property
+    def is_ok(self) -> bool:
+        return self.result is not None and self.result.is_ok
+
+
+# -- building and running a probe ---------------------------------------------
+
+
+def ssl_context(extra_ca_files: tuple[str, ...] = ()):
+    """The system's trust store plus MAILBOX_CA_FILE (and ``extra_ca_files``)."""
+    base = (settings.MAILBOX_CA_FILE,) if settings.MAILBOX_CA_FILE else ()
+    return trust_store(base + tuple(extra_ca_files))
+
+
+def address_policy() -> AddressPolicy:
+    return AddressPolicy(allow_private=settings.MAILBOX_ALLOW_PRIVATE_HOSTS)
+
+
+@sensitive_variables("secret")
+def login_check_for(account: MailboxAccount, secret: str | None = None) -> LoginCheck:
+    """What to check for ``account``: its servers, username forms and credential.
+    ``secret`` replaces the stored password (a new one, not saved yet)."""
+    secret = account.password if secret is None else secret
+    return LoginCheck(
+        imap=account.imap_server(),
+        smtp=account.smtp_server(),
+        imap_usernames=account.imap_usernames(),
+        smtp_usernames=account.smtp_usernames(),
+        credential=Credential.password(secret),
+        send_imap_id=bool(account.provider_id and account.provider.requires_imap_id),
+    )
+
+
+def probe(login_check: LoginCheck, *, timeout: float | None = None, context=None) -> CheckResult:
+    """IMAP and SMTP with the project's deadline, trust store and address policy.
+    A password the encryption keys could not read is never sent."""
+    if isinstance(login_check.credential.secret, UnreadableSecret):
+        return CheckResult.without_network(
+            Outcome.UNREADABLE_SECRET,
+            "the stored password cannot be decrypted with the configured FIELD_ENCRYPTION_KEY",
+            Hint.UNREADABLE_SECRET,
+        )
+    return check_login(
+        login_check,
+        timeout=settings.MAILBOX_CHECK_TIMEOUT if timeout is None else timeout,
+        ssl_context=context or ssl_context(),
+        policy=address_policy(),
+    )
+
+
+def _explain(result: CheckResult, account: MailboxAccount) -> hints.Explanation:
+    provider = account.provider if account.provider_id else None
+    return hints.explain_result(result, provider, hand_entered=provider is None)
+
+
+def _take_budget(request) -> Check | None:
+    if request is None:
+        return None
+    budget = take_live_check(request)
+    if budget.allowed:
+        return None
+    return Check(refused="budget", retry_after_minutes=budget.retry_after_minutes)
+
+
+@sensitive_variables("secret")
+def _probe_paced(account: MailboxAccount, secret: str | None, *, wait_seconds: float) -> CheckResult | None:
+    """The probe inside a slot of the provider's caps; None when no slot came free."""
+    with login_slot(account, wait_seconds=wait_seconds) as admitted:
+        if not admitted:
+            return None
+        return probe(login_check_for(account, secret))
+
+
+# -- the entry points -----------------------------------------------------------
+
+
+def check_stored(account: MailboxAccount, *, trigger: str, request=None, slot_wait: float | None = None) -> Check:
+    """Check an account's stored credential and record it ("check now", staff,
+    the command line). ``request``: a person's check, under their budget.
+    ``slot_wait``: how long to wait for a slot under the provider's caps
+    (default: a moment for a person, none for the queue, which retries)."""
+    if account.status == Status.PAUSED:
+        # record_attempt ignores checks of a paused account: nothing to show for one.
+        return Check(refused="paused")
+    if refused := _take_budget(request):
+        return refused
+    credential_version = account.credential_version
+    if slot_wait is None:
+        slot_wait = WEB_SLOT_WAIT_SECONDS if request is not None else 0.0
+    result = _probe_paced(account, None, wait_seconds=slot_wait)
+    if result is None:
+        return Check(refused="busy")
+    attempt = account.record_attempt(result, trigger=trigger, credential_version=credential_version)
+    note_provider_health(account)
+    return Check(result=result, explanation=_explain(result, account), attempt=attempt)
+
+
+def check_queued(account_id: int, claim: str | None, trigger: str = Trigger.SCHEDULE) -> bool:
+    """A check from the queue: the scheduler's (with its dispatcher ``claim``) or
+    staff's. False when the provider was at its cap and the check must be retried
+    later (a claimed account is put back on the schedule instead)."""
+    started = MailboxAccount.objects.start_claimed(account_id, claim) if claim else None
+    if claim and started is None:
+        logger.info("Check of account %s skipped: its claim was superseded or released.", account_id)
+        return True
+    account = MailboxAccount.objects.select_related("provider").filter(pk=account_id).first()
+    admitted = True
+    if account is not None and account.status != Status.PAUSED:
+        admitted = check_stored(account, trigger=trigger).refused != "busy"
+    if started:
+        later = None if admitted else timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
+        MailboxAccount.objects.release_claim(account_id, started, check_at=later)
+        return True
+    return admitted
+
+
+@sensitive_variables("password")
+def check_new_password(account: MailboxAccount, password: str, *, request) -> Check:
+    """A new password for a stored account: checked live, saved only if both
+    logins work (the old one stays until then)."""
+    if refused := _take_budget(request):
+        return refused
+    result = _probe_paced(account, password, wait_seconds=WEB_SLOT_WAIT_SECONDS)
+    if result is None:
+        return Check(refused="busy")
+    attempt = None
+    if result.is_ok:
+        account.change_password(password)
+        attempt = account.record_attempt(result, trigger=Trigger.USER, credential_version=account.credential_version)
+    return Check(result=result, explanation=_explain(result, account), attempt=attempt)
+
+
+def check_new_usernames(account: MailboxAccount, fields: dict, *, request) -> Check:
+    """Edited usernames: checked live with the stored credential, saved only if
+    both logins work. An edited username decides whose mailbox the stored
+    password is tried against, so it is judged before it is kept."""
+    if refused := _take_budget(request):
+        return refused
+    for name, value in fields.items():
+        setattr(account, name, value)
+    result = _probe_paced(account, None, wait_seconds=WEB_SLOT_WAIT_SECONDS)
+    if result is None:
+        return Check(refused="busy")
+    attempt = None
+    if result.is_ok:
+        saved = MailboxAccount.objects.filter(pk=account.pk).update(**fields, updated_at=timezone.now())
+        if saved:
+            attempt = account.record_attempt(result, trigger=Trigger.USER,
+                                             credential_version=account.credential_version)
+    return Check(result=result, explanation=_explain(result, account), attempt=attempt)
+
+
+@sensitive_variables("password")
+def check_new_account(account: MailboxAccount, password: str, *, request) -> Check:
+    """The wizard's last step: an unsaved account and the pasted password,
+    saved (active) only if both logins work. One mailbox per address and owner,
+    also when two tabs submit at once."""
+    if account.has_duplicate():
+        return Check(refused="duplicate")
+    if refused := _take_budget(request):
+        return refused
+    result = _probe_paced(account, password, wait_seconds=WEB_SLOT_WAIT_SECONDS)
+    if result is None:
+        return Check(refused="busy")
+    attempt = None
+    if result.is_ok:
+        try:
+            with transaction.atomic():
+                account.password = password
+                account.status = Status.PENDING
+                account.save()
+                attempt = account.record_attempt(result, trigger=Trigger.WIZARD,
+                                                 credential_version=account.credential_version)
+        except IntegrityError:
+            # The other tab saved the same address a moment ago.
+            account.pk = None
+            return Check(refused="duplicate")
+    return Check(result=result, explanation=_explain(result, account), attempt=attempt)
+
+
+# -- provider health (outage correlation) ------------------------------------------
+
+
+def note_provider_health(account: MailboxAccount, now=None) -> None:
+    """After a failed check of a catalog provider's account: mark the provider
+    degraded when most of its recent checks fail. Runs after record_attempt
+    released the account's row lock, so the aggregate never holds it."""
+    if not account.provider_id or account.last_outcome == Outcome.OK:
+        return
+    now = now or timezone.now()
+    if VerificationAttempt.objects.provider_looks_sick(account.provider_id, now):
+        provider = account.provider
+        if provider.mark_degraded(now):
+            logger.warning("Provider %s degraded: most of its recent checks failed; auth_failed flags are held.",
+                           provider.slug)
+
+
+def refresh_provider_health(now=None) -> None:
+    """The dispatcher's minute: mark sick providers, clear recovered ones."""
+    now = now or timezone.now()
+    stats = {row["account__provider"]: row for row in VerificationAttempt.objects.provider_window_stats(now)}
+    for provider in Provider.objects.filter(pk__in=[pk for pk, row in stats.items() if looks_sick(row)]):
+        if provider.mark_degraded(now):
+            logger.warning("Provider %s degraded: the latest check of %d of %d accounts failed; "
+                           "auth_failed flags are held.", provider.slug, stats[provider.pk]["failed"],
+                           stats[provider.pk]["accounts"])
+    for provider in Provider.objects.filter(degraded_since__isnull=False):
+        row = stats.get(provider.pk, {"accounts": 0, "failed": 0})
+        if looks_recovered(row) and provider.clear_degraded():
+            logger.warning("Provider %s recovered (%d of %d accounts failing); judging resumes.",
+                           provider.slug, row["failed"], row["accounts"])

@@ -1,0 +1,77 @@
+"""The status rules as a pure function: the facts of one check in, a verdict out.
+
+No database and no clock: MailboxAccount.record_attempt gathers the facts under
+its row lock, asks ``judge`` and writes what it says. tests/test_rules.py walks
+the rules from a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from accounts.mailcheck import Outcome
+from accounts.models.choices import Status
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The scheduler's settings (MAILBOX_*), with the jitter already drawn."""
+
+    interval: timedelta  # MAILBOX_CHECK_INTERVAL_MINUTES + jitter
+    auth_retry: timedelta  # MAILBOX_AUTH_RETRY_MINUTES
+    auth_failed_interval: timedelta  # MAILBOX_AUTH_FAILED_INTERVAL_MINUTES
+    backoff_base: timedelta  # MAILBOX_BACKOFF_BASE_MINUTES
+    unreachable_grace: timedelta  # MAILBOX_UNREACHABLE_GRACE_MINUTES
+
+
+@dataclass(frozen=True)
+class Facts:
+    status: str  # before this check
+    outcome: Outcome
+    just_typed: bool  # the user typed this credential and watches the screen
+    failing_since: datetime | None  # start of the failing streak, this check included
+    consecutive_failures: int  # this check included
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str | None  # None: keep the status
+    next_check_in: timedelta
+
+
+def judge(facts: Facts, policy: Policy, has_refusal_evidence: Callable[[], bool]) -> Verdict:
+    """The status a check leads to and when to check next.
+
+    - ok → ``active``, next check after the interval.
+    - app_password_required / action_required → ``action_required`` at once:
+      the provider asked the user for something.
+    - auth_failed: already ``auth_failed`` → kept, re-tried rarely; just typed,
+      or with evidence (``has_refusal_evidence``, asked only here because it
+      costs queries) → ``auth_failed``; otherwise kept and re-tried after
+      ``auth_retry``.
+    - unreadable_secret → kept: our key is wrong, not the user's password.
+    - anything else → ``unreachable`` once the failing streak is older than the
+      grace period, only from ``pending`` or ``active`` (a more specific problem
+      status is kept); next check after exponential backoff, at most the interval.
+    """
+    outcome = facts.outcome
+    if outcome == Outcome.OK:
+        return Verdict(Status.ACTIVE, policy.interval)
+    if outcome in (Outcome.APP_PASSWORD_REQUIRED, Outcome.ACTION_REQUIRED):
+        return Verdict(Status.ACTION_REQUIRED, policy.interval)
+    if outcome == Outcome.AUTH_FAILED:
+        if facts.status == Status.AUTH_FAILED:
+            return Verdict(None, policy.auth_failed_interval)
+        if facts.just_typed or has_refusal_evidence():
+            return Verdict(Status.AUTH_FAILED, policy.auth_failed_interval)
+        return Verdict(None, policy.auth_retry)
+    if outcome == Outcome.UNREADABLE_SECRET:
+        return Verdict(None, policy.interval)
+    backoff = min(policy.backoff_base * 2 ** min(facts.consecutive_failures - 1, 16), policy.interval)
+    streak = facts.now - (facts.failing_since or facts.now)
+    if facts.status in (Status.PENDING, Status.ACTIVE) and streak >= policy.unreachable_grace:
+        return Verdict(Status.UNREACHABLE, backoff)
+    return Verdict(None, backoff)

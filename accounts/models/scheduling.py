@@ -1,0 +1,72 @@
+"""Scheduling queries: which accounts are due, and the claims that hand each to one worker."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connections, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models.choices import Status
+
+
+class MailboxAccountQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(owner=user)
+
+    def due(self, now=None):
+        now = now or timezone.now()
+        return self.exclude(status=Status.PAUSED).filter(next_check_at__lte=now)
+
+    def claimable(self, now=None):
+        """Due and not in a worker's hands: never claimed, or claimed so long ago
+        (MAILBOX_CLAIM_EXPIRES_SECONDS, longer than the task time limit) that the
+        worker holding it must have died."""
+        now = now or timezone.now()
+        expired = now - timedelta(seconds=settings.MAILBOX_CLAIM_EXPIRES_SECONDS)
+        return self.due(now).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired))
+
+    def claim_due(self, now=None, limit: int | None = None) -> list[tuple[int, str]]:
+        """Claim up to ``limit`` claimable accounts, oldest due first, for the
+        dispatcher. Returns (account id, claim token) pairs; the token (the claim's
+        timestamp) travels in the task message and lets exactly one task run.
+
+        Two dispatchers (a second beat, a manual run) never claim the same account:
+        on PostgreSQL the rows are locked with SELECT … FOR UPDATE SKIP LOCKED, so
+        the other dispatcher passes over them instead of waiting, and re-reads
+        claimed_at of rows committed meanwhile. Elsewhere (SQLite) each row is
+        claimed by a conditional UPDATE that only one caller can win.
+        """
+        now = now or timezone.now()
+        limit = limit or settings.MAILBOX_DISPATCH_BATCH
+        candidates = self.claimable(now).order_by("next_check_at")
+        if connections[self.db].features.has_select_for_update_skip_locked:
+            with transaction.atomic():
+                ids = list(candidates.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+                self.filter(pk__in=ids).update(claimed_at=now)
+        else:
+            ids = [
+                pk
+                for pk in candidates.values_list("pk", flat=True)[:limit]
+                if self.claimable(now).filter(pk=pk).update(claimed_at=now)
+            ]
+        return [(pk, now.isoformat()) for pk in ids]
+
+    def start_claimed(self, pk: int, claim: str, now=None):
+        """The worker's half of a claim: swap the dispatcher's token for the start
+        time. Returns the start time (the worker's own token), or None when the
+        claim is no longer this message's: a duplicate delivery, a message
+        restored after its worker died and re-dispatched meanwhile, or a password
+        change that released it. The start time also restarts the claim's expiry.
+        """
+        now = now or timezone.now()
+        claimed_at = datetime.fromisoformat(claim)
+        return now if self.filter(pk=pk, claimed_at=claimed_at).update(claimed_at=now) else None
+
+    def release_claim(self, pk: int, started, *, check_at=None) -> None:
+        """Give the account back after a check (or put it back for later, when
+        ``check_at`` is given). A no-op if the claim was taken over meanwhile."""
+        changes = {"claimed_at": None}
+        if check_at is not None:
+            changes["next_check_at"] = check_at
+        self.filter(pk=pk, claimed_at=started).update(**changes)
