@@ -206,8 +206,9 @@ def check_new_usernames(account: MailboxAccount, fields: dict, *, request) -> Ch
     if result.is_ok:
         saved = MailboxAccount.objects.filter(pk=account.pk).update(**fields, updated_at=timezone.now())
         if saved:
-            attempt = account.record_attempt(result, trigger=Trigger.USER,
-                                             credential_version=account.credential_version)
+            attempt = account.record_attempt(
+                result, trigger=Trigger.USER, credential_version=account.credential_version
+            )
     return Check(result=result, explanation=_explain(result, account), attempt=attempt)
 
 
@@ -230,8 +231,9 @@ def check_new_account(account: MailboxAccount, password: str, *, request) -> Che
                 account.password = password
                 account.status = Status.PENDING
                 account.save()
-                attempt = account.record_attempt(result, trigger=Trigger.WIZARD,
-                                                 credential_version=account.credential_version)
+                attempt = account.record_attempt(
+                    result, trigger=Trigger.WIZARD, credential_version=account.credential_version
+                )
         except IntegrityError:
             # The other tab saved the same address a moment ago.
             account.pk = None
@@ -252,8 +254,9 @@ def note_provider_health(account: MailboxAccount, now=None) -> None:
     if VerificationAttempt.objects.provider_looks_sick(account.provider_id, now):
         provider = account.provider
         if provider.mark_degraded(now):
-            logger.warning("Provider %s degraded: most of its recent checks failed; auth_failed flags are held.",
-                           provider.slug)
+            logger.warning(
+                "Provider %s degraded: most of its recent checks failed; auth_failed flags are held.", provider.slug
+            )
 
 
 def refresh_provider_health(now=None) -> None:
@@ -262,11 +265,18 @@ def refresh_provider_health(now=None) -> None:
     stats = {row["account__provider"]: row for row in VerificationAttempt.objects.provider_window_stats(now)}
     for provider in Provider.objects.filter(pk__in=[pk for pk, row in stats.items() if looks_sick(row)]):
         if provider.mark_degraded(now):
-            logger.warning("Provider %s degraded: the latest check of %d of %d accounts failed; "
-                           "auth_failed flags are held.", provider.slug, stats[provider.pk]["failed"],
-                           stats[provider.pk]["accounts"])
+            logger.warning(
+                "Provider %s degraded: the latest check of %d of %d accounts failed; auth_failed flags are held.",
+                provider.slug,
+                stats[provider.pk]["failed"],
+                stats[provider.pk]["accounts"],
+            )
     for provider in Provider.objects.filter(degraded_since__isnull=False):
         row = stats.get(provider.pk, {"accounts": 0, "failed": 0})
         if looks_recovered(row) and provider.clear_degraded():
-            logger.warning("Provider %s recovered (%d of %d accounts failing); judging resumes.",
-                           provider.slug, row["failed"], row["accounts"])
+            logger.warning(
+                "Provider %s recovered (%d of %d accounts failing); judging resumes.",
+                provider.slug,
+                row["failed"],
+                row["accounts"],
+            )

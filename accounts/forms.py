@@ -66,8 +66,10 @@ class ProviderForm(forms.Form):
     login_address = forms.EmailField(
         label=_("The address you sign in with"),
         required=False,
-        help_text=_("Only if it differs from the address above, for example your @icloud.com address "
-                    "for an iCloud+ custom domain."),
+        help_text=_(
+            "Only if it differs from the address above, for example your @icloud.com address "
+            "for an iCloud+ custom domain."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "username"}),
     )
 
@@ -90,9 +92,13 @@ def _validate_host(value: str) -> str:
         raise forms.ValidationError(_("Enter a server name such as imap.example.com."))
     if not settings.MAILBOX_ALLOW_PRIVATE_HOSTS:
         if host == "localhost" or host.endswith(".localhost") or host.endswith(".local"):
-            raise forms.ValidationError(_("This server is on a private network; we can only connect to public mail servers."))
+            raise forms.ValidationError(
+                _("This server is on a private network; we can only connect to public mail servers.")
+            )
         if _is_ip(host) and not ipaddress.ip_address(host.strip("[]")).is_global:
-            raise forms.ValidationError(_("This server is on a private network; we can only connect to public mail servers."))
+            raise forms.ValidationError(
+                _("This server is on a private network; we can only connect to public mail servers.")
+            )
     return host
 
 
@@ -105,14 +111,20 @@ def _is_ip(host: str) -> bool:
 
 
 class ServersForm(forms.Form):
-    imap_host = forms.CharField(label=_("IMAP server"), max_length=255, widget=forms.TextInput(attrs={"placeholder": "imap.example.com"}))
+    imap_host = forms.CharField(
+        label=_("IMAP server"), max_length=255, widget=forms.TextInput(attrs={"placeholder": "imap.example.com"})
+    )
     imap_port = forms.IntegerField(label=_("IMAP port"), min_value=1, max_value=65535, initial=993)
     imap_security = forms.ChoiceField(label=_("IMAP encryption"), choices=SECURITY_CHOICES, initial=Security.SSL.value)
-    smtp_host = forms.CharField(label=_("SMTP server"), max_length=255, widget=forms.TextInput(attrs={"placeholder": "smtp.example.com"}))
+    smtp_host = forms.CharField(
+        label=_("SMTP server"), max_length=255, widget=forms.TextInput(attrs={"placeholder": "smtp.example.com"})
+    )
     smtp_port = forms.IntegerField(label=_("SMTP port"), min_value=1, max_value=65535, initial=465)
     smtp_security = forms.ChoiceField(label=_("SMTP encryption"), choices=SECURITY_CHOICES, initial=Security.SSL.value)
     username = forms.CharField(
-        label=_("Username (if it is not the full address)"), max_length=255, required=False,
+        label=_("Username (if it is not the full address)"),
+        max_length=255,
+        required=False,
         help_text=_("Leave empty to log in with the full email address."),
         validators=[refuse_control_characters],
     )
@@ -164,7 +176,12 @@ class CredentialForm(forms.Form):
         max_length=255,
         widget=forms.PasswordInput(
             render_value=False,
-            attrs={"autocomplete": "new-password", "autocapitalize": "off", "spellcheck": "false", "class": "secret-input"},
+            attrs={
+                "autocomplete": "new-password",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "class": "secret-input",
+            },
         ),
     )
     check_anyway = forms.BooleanField(
@@ -180,9 +197,9 @@ class CredentialForm(forms.Form):
         if provider is not None:
             self.fields["password"].label = capfirst(provider.credential_name)
             if provider.credential_example:
-                self.fields["password"].help_text = _("Looks like %(example)s. Spaces, missing hyphens and capitals are fixed for you.") % {
-                    "example": provider.credential_example
-                }
+                self.fields["password"].help_text = _(
+                    "Looks like %(example)s. Spaces, missing hyphens and capitals are fixed for you."
+                ) % {"example": provider.credential_example}
                 self.fields["password"].widget.attrs["placeholder"] = provider.credential_example
 
     def shows_check_anyway(self) -> bool:
@@ -212,11 +229,14 @@ class CredentialForm(forms.Form):
     def shape_message(self) -> str:
         p = self.provider
         values = {"provider": p.name, "credential": p.credential_name, "example": p.credential_example or "—"}
-        return _(
-            "This does not look like a %(credential)s (%(example)s). If it is the password you sign in to "
-            "%(provider)s with, it will not work here: mail apps need a %(credential)s. Go back one step to "
-            "generate one, or tick the box below if you are sure."
-        ) % values
+        return (
+            _(
+                "This does not look like a %(credential)s (%(example)s). If it is the password you sign in to "
+                "%(provider)s with, it will not work here: mail apps need a %(credential)s. Go back one step to "
+                "generate one, or tick the box below if you are sure."
+            )
+            % values
+        )
 
 
 class AccountEditForm(forms.ModelForm):

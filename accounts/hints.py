@@ -36,7 +36,7 @@ HINTS = {
         "mailbox settings, generate one and paste it here."
     ),
     "imap_id_required": _(
-        "%(provider)s blocked the login as an \"unsafe login\". Allow IMAP clients in the mailbox "
+        '%(provider)s blocked the login as an "unsafe login". Allow IMAP clients in the mailbox '
         "settings, then check again."
     ),
     "basic_auth_disabled": _(
@@ -67,8 +67,7 @@ HINTS = {
     ),
     "smtp_auth_not_offered": _("The SMTP server does not accept logins on this port. Check the server settings."),
     "tls_error": _(
-        "The secure connection failed: the certificate is not trusted or the security setting does "
-        "not match the port."
+        "The secure connection failed: the certificate is not trusted or the security setting does not match the port."
     ),
     "network_error": _("The mail server could not be reached. Check the server name and port, or try later."),
     "timeout": _("The mail server did not answer in time. Try again later."),
@@ -117,11 +116,14 @@ def hint_message(code: str, provider=None, *, server: str = "") -> str:
     message = HINTS.get(code)
     if message is None:
         return ""
-    text = capfirst(str(message) % {
-        "provider": provider.name if provider else _("the provider"),
-        "credential": provider.credential_name if provider else _("app password"),
-        "server": server or _g("the server"),
-    })
+    text = capfirst(
+        str(message)
+        % {
+            "provider": provider.name if provider else _("the provider"),
+            "credential": provider.credential_name if provider else _("app password"),
+            "server": server or _g("the server"),
+        }
+    )
     url = getattr(provider, LINKS.get(code, ""), "") if provider else ""
     return f"{text} {LINK % {'url': url}}" if url else text
 
@@ -155,8 +157,13 @@ FIXES = {
     Outcome.ACTION_REQUIRED: Fix.PREREQUISITES,
 }
 # Only hand-entered servers are the user's to fix.
-SERVER_FIXES = {Outcome.TLS_ERROR, Outcome.NETWORK_ERROR, Outcome.TIMEOUT, Outcome.PROTOCOL_ERROR,
-                Outcome.BLOCKED_ADDRESS}
+SERVER_FIXES = {
+    Outcome.TLS_ERROR,
+    Outcome.NETWORK_ERROR,
+    Outcome.TIMEOUT,
+    Outcome.PROTOCOL_ERROR,
+    Outcome.BLOCKED_ADDRESS,
+}
 # An outcome that came with no more specific hint is told with this one.
 DEFAULT_HINTS = {
     **OUTCOME_HINTS,
@@ -176,8 +183,9 @@ class Explanation:
     outcome: str = ""
 
 
-def explain(outcome: str, hint: str = "", provider=None, *, hand_entered: bool = False,
-            server: str = "") -> Explanation:
+def explain(
+    outcome: str, hint: str = "", provider=None, *, hand_entered: bool = False, server: str = ""
+) -> Explanation:
     """The title and the actionable sentence for an outcome and its hint code."""
     outcome = Outcome(outcome) if outcome in Outcome._value2member_map_ else Outcome.PROTOCOL_ERROR
     name = provider.name if provider else _g("your provider")
@@ -185,8 +193,9 @@ def explain(outcome: str, hint: str = "", provider=None, *, hand_entered: bool =
     if "%(provider)s" in title:
         title = title % {"provider": name}
     fix = FIXES.get(outcome) or (Fix.SERVERS if hand_entered and outcome in SERVER_FIXES else None)
-    text = hint_message(hint, provider, server=server) or hint_message(DEFAULT_HINTS.get(outcome, ""), provider,
-                                                                         server=server)
+    text = hint_message(hint, provider, server=server) or hint_message(
+        DEFAULT_HINTS.get(outcome, ""), provider, server=server
+    )
     if outcome == Outcome.OK:
         text = _g("IMAP and SMTP both accepted the password.")
     return Explanation(title=title, text=text, fix_step=fix, outcome=str(outcome))
@@ -201,5 +210,9 @@ def explain_account(account) -> Explanation | None:
     """What the account's last check found, as its owner is told (None before any check)."""
     if not account.last_outcome:
         return None
-    return explain(account.last_outcome, account.last_hint, account.provider if account.provider_id else None,
-                   hand_entered=not account.provider_id)
+    return explain(
+        account.last_outcome,
+        account.last_hint,
+        account.provider if account.provider_id else None,
+        hand_entered=not account.provider_id,
+    )

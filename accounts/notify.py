@@ -41,9 +41,7 @@ def send_status_change(change_id: int) -> bool:
     now = timezone.now()
     if not StatusChange.objects.filter(pk=change_id, notified_at=None).update(notified_at=now):
         return False
-    change = (
-        StatusChange.objects.select_related("account__owner", "account__provider").filter(pk=change_id).first()
-    )
+    change = StatusChange.objects.select_related("account__owner", "account__provider").filter(pk=change_id).first()
     if change is None or change.to_status not in TEMPLATES or not change.account.owner.email:
         return False
     message = build_message(change)
@@ -85,8 +83,12 @@ def send_pending(max_age_hours: int = 24) -> int:
     """Send every status change still in the outbox, oldest first; returns how
     many were sent. Not ancient ones: a week-old notice is noise."""
     now = timezone.now()
-    ids = StatusChange.objects.filter(
-        notified_at=None,
-        created_at__gte=now - timedelta(hours=max_age_hours),
-    ).order_by("created_at").values_list("pk", flat=True)
+    ids = (
+        StatusChange.objects.filter(
+            notified_at=None,
+            created_at__gte=now - timedelta(hours=max_age_hours),
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
     return sum(send_status_change(pk) for pk in list(ids))

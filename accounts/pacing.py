@@ -87,8 +87,15 @@ def login_slot(account, *, wait_seconds: float = 0.0):
         minute = f"{KEY_PREFIX}{key}:minute:{int(now // 60)}"
         try:
             admitted = client.eval(
-                _ACQUIRE, 2, inflight, minute, now, token, now + settings.CELERY_TASK_TIME_LIMIT,
-                concurrent, per_minute,
+                _ACQUIRE,
+                2,
+                inflight,
+                minute,
+                now,
+                token,
+                now + settings.CELERY_TASK_TIME_LIMIT,
+                concurrent,
+                per_minute,
             )
         except redis.RedisError as exc:
             logger.warning("Pacing counters unavailable (%s); checking %s without caps.", exc, key)

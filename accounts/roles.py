@@ -49,7 +49,5 @@ def sync_support_group(apps) -> None:
         group, _ = Group.objects.get_or_create(name=name)
         wanted = []
         for app_label, codename in permissions:
-            wanted.extend(
-                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(wanted)

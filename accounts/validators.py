@@ -12,7 +12,9 @@ def refuse_control_characters(value: str) -> None:
     contains one."""
     if value and has_control_characters(str(value)):
         raise ValidationError(
-            _("This contains a line break or another control character, which no username or "
-              "password has. Type it again, or paste it without the line break."),
+            _(
+                "This contains a line break or another control character, which no username or "
+                "password has. Type it again, or paste it without the line break."
+            ),
             code="control_characters",
         )

@@ -25,9 +25,7 @@ from providers.models import GuideStep, Provider
 
 def get_account_for_user(request, pk) -> MailboxAccount:
     """The account if it belongs to the logged-in user; 404 for anyone else."""
-    return get_object_or_404(
-        MailboxAccount.objects.for_user(request.user).select_related("provider"), pk=pk
-    )
+    return get_object_or_404(MailboxAccount.objects.for_user(request.user).select_related("provider"), pk=pk)
 
 
 def refusal_message(check: checking.Check) -> str:
@@ -61,11 +59,15 @@ def mailbox_list(request):
 def mailbox_detail(request, pk):
     account = get_account_for_user(request, pk)
     attempts = account.attempts.all()[:10]
-    return render(request, "accounts/detail.html", {
-        "account": account,
-        "attempts": attempts,
-        "last_explanation": explain_account(account),
-    })
+    return render(
+        request,
+        "accounts/detail.html",
+        {
+            "account": account,
+            "attempts": attempts,
+            "last_explanation": explain_account(account),
+        },
+    )
 
 
 @login_required
@@ -81,7 +83,9 @@ def dismiss_notice(request, pk):
 def pause(request, pk):
     account = get_account_for_user(request, pk)
     account.pause()
-    messages.success(request, _("%(address)s is paused: we will not check it until you resume it.") % {"address": account.address})
+    messages.success(
+        request, _("%(address)s is paused: we will not check it until you resume it.") % {"address": account.address}
+    )
     return redirect("accounts:list")
 
 
@@ -90,7 +94,9 @@ def pause(request, pk):
 def resume(request, pk):
     account = get_account_for_user(request, pk)
     account.resume()
-    messages.success(request, _("%(address)s is resumed: we will check it again shortly.") % {"address": account.address})
+    messages.success(
+        request, _("%(address)s is resumed: we will check it again shortly.") % {"address": account.address}
+    )
     return redirect("accounts:list")
 
 
@@ -109,10 +115,15 @@ def check_now(request, pk):
     if check.refused:
         messages.error(request, refusal_message(check))
     elif check.is_ok:
-        messages.success(request, _("%(address)s works: IMAP and SMTP both accepted the password.") % {"address": account.address})
+        messages.success(
+            request, _("%(address)s works: IMAP and SMTP both accepted the password.") % {"address": account.address}
+        )
     else:
-        messages.error(request, _("%(address)s: %(title)s. %(text)s") % {
-            "address": account.address, "title": check.explanation.title, "text": check.explanation.text})
+        messages.error(
+            request,
+            _("%(address)s: %(title)s. %(text)s")
+            % {"address": account.address, "title": check.explanation.title, "text": check.explanation.text},
+        )
     return redirect("accounts:list")
 
 
@@ -170,15 +181,24 @@ def change_password(request, pk):
         if check.refused:
             form.add_error(None, refusal_message(check))
         elif check.is_ok:
-            messages.success(request, _("The new password for %(address)s works and is saved.") % {"address": account.address})
+            messages.success(
+                request, _("The new password for %(address)s works and is saved.") % {"address": account.address}
+            )
             return redirect("accounts:list")
         else:
             explanation = check.explanation
     guide_steps = account.provider.steps.filter(section=GuideStep.Section.GENERATE) if account.provider_id else []
-    return render(request, "accounts/change_password.html", {
-        "account": account, "form": form, "explanation": explanation, "guide_steps": guide_steps,
-        "suggested_label": wizard.suggested_label(account.address),
-    })
+    return render(
+        request,
+        "accounts/change_password.html",
+        {
+            "account": account,
+            "form": form,
+            "explanation": explanation,
+            "guide_steps": guide_steps,
+            "suggested_label": wizard.suggested_label(account.address),
+        },
+    )
 
 
 # -- add a mailbox: paste and check (after the wizard) ---------------------------
@@ -191,9 +211,15 @@ def _draft_account(request, draft) -> MailboxAccount:
     servers = draft.get("servers")
     if servers:
         account.imap_host, account.imap_port, account.imap_security = (
-            servers["imap_host"], servers["imap_port"], servers["imap_security"])
+            servers["imap_host"],
+            servers["imap_port"],
+            servers["imap_security"],
+        )
         account.smtp_host, account.smtp_port, account.smtp_security = (
-            servers["smtp_host"], servers["smtp_port"], servers["smtp_security"])
+            servers["smtp_host"],
+            servers["smtp_port"],
+            servers["smtp_security"],
+        )
         account.imap_username = account.smtp_username = servers.get("username", "")
     if draft.get("login_address"):
         account.imap_username = account.smtp_username = draft["login_address"]
@@ -223,16 +249,21 @@ def add_check(request):
             return redirect("accounts:list")
         else:
             explanation = check.explanation
-    return render(request, "accounts/wizard/check.html", {
-        "form": form,
-        "account": account,
-        "provider": account.provider,
-        "explanation": explanation,
-        "fix_url": reverse("accounts:add_back", args=[explanation.fix_step])
-        if explanation and explanation.fix_step in draft["steps"] else None,
-        "progress": wizard.progress(draft["steps"], wizard.CHECK),
-        "previous_step": draft["steps"][-1],
-    })
+    return render(
+        request,
+        "accounts/wizard/check.html",
+        {
+            "form": form,
+            "account": account,
+            "provider": account.provider,
+            "explanation": explanation,
+            "fix_url": reverse("accounts:add_back", args=[explanation.fix_step])
+            if explanation and explanation.fix_step in draft["steps"]
+            else None,
+            "progress": wizard.progress(draft["steps"], wizard.CHECK),
+            "previous_step": draft["steps"][-1],
+        },
+    )
 
 
 @login_required

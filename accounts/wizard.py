@@ -142,12 +142,17 @@ class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
             custom_domain=self.storage.extra_data.get("custom_domain", False),
             progress=progress(list(self.get_form_list()), self.steps.current),
             suggested_label=suggested_label(address) if address else "",
-            shows_once=provider is not None and provider.credential_kind in (
-                CredentialKind.APP_SPECIFIC_PASSWORD, CredentialKind.AUTHORIZATION_CODE,
+            shows_once=provider is not None
+            and provider.credential_kind
+            in (
+                CredentialKind.APP_SPECIFIC_PASSWORD,
+                CredentialKind.AUTHORIZATION_CODE,
             ),
         )
         if provider is not None and self.steps.current in (PREREQUISITES, GENERATE, UNSUPPORTED):
-            section = GuideStep.Section.PREREQUISITE if self.steps.current == PREREQUISITES else GuideStep.Section.GENERATE
+            section = (
+                GuideStep.Section.PREREQUISITE if self.steps.current == PREREQUISITES else GuideStep.Section.GENERATE
+            )
             context["guide_steps"] = provider.steps.filter(section=section)
         return context
 

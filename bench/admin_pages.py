@@ -69,8 +69,9 @@ def run(args):
 
     if not MailboxAccount.objects.exists():
         started = time.perf_counter()
-        admin_data.build(accounts=args.accounts, attempts_per_account=args.attempts_per_account,
-                         providers=8, batch_size=5000)
+        admin_data.build(
+            accounts=args.accounts, attempts_per_account=args.attempts_per_account, providers=8, batch_size=5000
+        )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(f"built in {time.perf_counter() - started:.1f} s")

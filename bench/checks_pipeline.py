@@ -107,13 +107,16 @@ def run(args, servers, directory):
     servers._write_passwd()
     time.sleep(1.1)
     pools = [p for p in args.pools.split(",") if p]
-    print(f"{n} accounts ({n_delayed} behind the delay), concurrency {args.concurrency}, "
-          f"{os.cpu_count()} CPUs, PostgreSQL {connection.pg_version // 10000}")
+    print(
+        f"{n} accounts ({n_delayed} behind the delay), concurrency {args.concurrency}, "
+        f"{os.cpu_count()} CPUs, PostgreSQL {connection.pg_version // 10000}"
+    )
     print(f"{'servers':<22} {'what':<26} {'checks':>7} {'seconds':>8} {'checks/s':>9} {'in flight':>9}")
 
     def report(where, what, count, seconds, in_flight):
-        print(f"{where:<22} {what:<26} {count:>7} {seconds:>8.1f} {count / seconds:>9.1f} {in_flight:>9.1f}",
-              flush=True)
+        print(
+            f"{where:<22} {what:<26} {count:>7} {seconds:>8.1f} {count / seconds:>9.1f} {in_flight:>9.1f}", flush=True
+        )
 
     for where, ports, count in (
         ("local", {"imap": servers.imap_port, "smtp": servers.smtp_ssl_port}, n),
@@ -146,10 +149,17 @@ def make_provider(servers, ports):
     provider, _ = Provider.objects.update_or_create(
         slug="bench-mail",
         defaults=dict(
-            name_zh="压测邮箱", name_en="Bench Mail", domains=[servers.domain],
-            imap_host=servers.host, imap_port=ports["imap"], imap_security="ssl",
-            smtp_host=servers.host, smtp_port=ports["smtp"], smtp_security="ssl",
-            imap_username_rule="full_address", smtp_username_rule="full_address",
+            name_zh="压测邮箱",
+            name_en="Bench Mail",
+            domains=[servers.domain],
+            imap_host=servers.host,
+            imap_port=ports["imap"],
+            imap_security="ssl",
+            smtp_host=servers.host,
+            smtp_port=ports["smtp"],
+            smtp_security="ssl",
+            imap_username_rule="full_address",
+            smtp_username_rule="full_address",
         ),
     )
     return provider
@@ -168,8 +178,14 @@ def make_accounts(provider, addresses):
     due = timezone.now() - timedelta(minutes=1)
     MailboxAccount.objects.bulk_create(
         [
-            MailboxAccount(owner=owner, provider=provider, address=address, password=PASSWORD,
-                           status=Status.ACTIVE, next_check_at=due)
+            MailboxAccount(
+                owner=owner,
+                provider=provider,
+                address=address,
+                password=PASSWORD,
+                status=Status.ACTIVE,
+                next_check_at=due,
+            )
             for address in addresses
         ],
         batch_size=1000,
@@ -258,7 +274,9 @@ def pipeline(directory, pool, concurrency, count):
 
     worker_dir = Path(tempfile.mkdtemp(dir=directory))
     worker = CeleryWorker(
-        worker_dir, pool=pool, concurrency=concurrency,
+        worker_dir,
+        pool=pool,
+        concurrency=concurrency,
         extra_env={name: str(value) for name, value in BENCH_SETTINGS.items()},
     )
     worker.purge_broker()

@@ -34,8 +34,7 @@ def _required(name: str, dev_default):
     if DEBUG:
         return dev_default() if callable(dev_default) else dev_default
     raise ImproperlyConfigured(
-        f"{name} is not set. Production (DEBUG=False) refuses to start without it; "
-        f"see .env.example."
+        f"{name} is not set. Production (DEBUG=False) refuses to start without it; see .env.example."
     )
 
 
@@ -228,9 +227,7 @@ MAILBOX_OUTAGE_RECOVERY_RATIO = env.float("MAILBOX_OUTAGE_RECOVERY_RATIO", defau
 # Celery
 # ---------------------------------------------------------------------------
 # REDIS_URL is the fallback (the test suite sets it: a real worker on real Redis).
-CELERY_BROKER_URL = (
-    env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="") or "filesystem://"
-)
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="") or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = LOCAL_DIR / "broker"
     for _sub in ("out", "processed"):

@@ -30,13 +30,21 @@ class FaqEntryInline(admin.StackedInline):
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
     list_display = [
-        "slug", "name_zh", "name_en", "domain_list", "imap_host", "smtp_host",
-        "credential_kind", "requires_2fa", "requires_imap_id", "is_enabled", "position",
+        "slug",
+        "name_zh",
+        "name_en",
+        "domain_list",
+        "imap_host",
+        "smtp_host",
+        "credential_kind",
+        "requires_2fa",
+        "requires_imap_id",
+        "is_enabled",
+        "position",
     ]
     list_display_links = ["slug", "name_zh"]
     list_editable = ["is_enabled", "position"]
-    list_filter = ["is_enabled", "credential_kind", "requires_2fa", "requires_enabling_imap",
-                   "requires_imap_id"]
+    list_filter = ["is_enabled", "credential_kind", "requires_2fa", "requires_enabling_imap", "requires_imap_id"]
     # domains / mx_patterns are JSON lists: searching their text finds "me.com".
     search_fields = ["slug", "name_zh", "name_en", "domains", "mx_patterns", "imap_host", "smtp_host"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -45,33 +53,53 @@ class ProviderAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     fieldsets = [
         (None, {"fields": ["slug", ("name_zh", "name_en"), "is_enabled", "position"]}),
-        (_("Detection"), {
-            "fields": ["domains", "mx_patterns"],
-            "description": _('JSON lists of lower-case ASCII names, e.g. ["icloud.com", "me.com"]. '
-                             "MX patterns are suffixes of MX host names."),
-        }),
-        (_("Servers"), {"fields": [
-            ("imap_host", "imap_port", "imap_security"),
-            ("smtp_host", "smtp_port", "smtp_security"),
-            "smtp_alternatives",
-            ("imap_username_rule", "smtp_username_rule"),
-            "requires_imap_id",
-        ]}),
-        (_("Credential"), {"fields": [
-            "credential_kind",
-            ("credential_name_zh", "credential_name_en"),
-            ("credential_pattern", "credential_example"),
-            ("credential_strip_separators", "credential_case"),
-            ("credential_group_size", "credential_group_separator"),
-            "max_active_credentials",
-            ("requires_2fa", "requires_enabling_imap"),
-        ]}),
+        (
+            _("Detection"),
+            {
+                "fields": ["domains", "mx_patterns"],
+                "description": _(
+                    'JSON lists of lower-case ASCII names, e.g. ["icloud.com", "me.com"]. '
+                    "MX patterns are suffixes of MX host names."
+                ),
+            },
+        ),
+        (
+            _("Servers"),
+            {
+                "fields": [
+                    ("imap_host", "imap_port", "imap_security"),
+                    ("smtp_host", "smtp_port", "smtp_security"),
+                    "smtp_alternatives",
+                    ("imap_username_rule", "smtp_username_rule"),
+                    "requires_imap_id",
+                ]
+            },
+        ),
+        (
+            _("Credential"),
+            {
+                "fields": [
+                    "credential_kind",
+                    ("credential_name_zh", "credential_name_en"),
+                    ("credential_pattern", "credential_example"),
+                    ("credential_strip_separators", "credential_case"),
+                    ("credential_group_size", "credential_group_separator"),
+                    "max_active_credentials",
+                    ("requires_2fa", "requires_enabling_imap"),
+                ]
+            },
+        ),
         (_("Links"), {"fields": ["two_factor_help_url", "credential_url", "enable_imap_url", "help_url"]}),
-        (_("Texts"), {"fields": [
-            ("summary_zh", "summary_en"),
-            ("revocation_hint_zh", "revocation_hint_en"),
-            ("custom_domain_hint_zh", "custom_domain_hint_en"),
-        ]}),
+        (
+            _("Texts"),
+            {
+                "fields": [
+                    ("summary_zh", "summary_en"),
+                    ("revocation_hint_zh", "revocation_hint_en"),
+                    ("custom_domain_hint_zh", "custom_domain_hint_en"),
+                ]
+            },
+        ),
         (_("Scheduler"), {"fields": [("max_concurrent_checks", "max_checks_per_minute"), "degraded_since"]}),
     ]
 

@@ -29,12 +29,19 @@ def build_client_config(provider: Provider) -> bytes:
     ET.SubElement(email_provider, "displayShortName").text = provider.name_en
 
     incoming = ET.SubElement(email_provider, "incomingServer", type="imap")
-    _server(incoming, provider.imap_host, provider.imap_port, provider.imap_security,
-            provider.imap_username_rule, authentication)
+    _server(
+        incoming,
+        provider.imap_host,
+        provider.imap_port,
+        provider.imap_security,
+        provider.imap_username_rule,
+        authentication,
+    )
     for server in provider.smtp_servers:
         outgoing = ET.SubElement(email_provider, "outgoingServer", type="smtp")
-        _server(outgoing, server["host"], server["port"], server["security"],
-                provider.smtp_username_rule, authentication)
+        _server(
+            outgoing, server["host"], server["port"], server["security"], provider.smtp_username_rule, authentication
+        )
 
     if provider.help_url:
         documentation = ET.SubElement(email_provider, "documentation", url=provider.help_url)

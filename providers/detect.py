@@ -148,9 +148,7 @@ def lookup_mx(domain: str, *, resolver: dns.resolver.Resolver | None = None) -> 
     try:
         answer = resolver.resolve(domain, "MX", lifetime=MX_LIFETIME_SECONDS, search=False)
         records = sorted(answer, key=lambda record: record.preference)
-        hosts = tuple(
-            str(record.exchange).rstrip(".").lower() for record in records if str(record.exchange) != "."
-        )
+        hosts = tuple(str(record.exchange).rstrip(".").lower() for record in records if str(record.exchange) != ".")
         ttl = MX_CACHE_SECONDS
     except dns.resolver.NXDOMAIN:
         hosts, ttl = (), MX_CACHE_SECONDS

@@ -50,28 +50,30 @@ class Provider(models.Model):
 
     imap_host = models.CharField(_("IMAP host"), max_length=255, blank=True)
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
-    imap_security = models.CharField(
-        _("IMAP security"), max_length=10, choices=Security.choices, default=Security.SSL
-    )
+    imap_security = models.CharField(_("IMAP security"), max_length=10, choices=Security.choices, default=Security.SSL)
     smtp_host = models.CharField(_("SMTP host"), max_length=255, blank=True)
     smtp_port = models.PositiveIntegerField(_("SMTP port"), default=465)
-    smtp_security = models.CharField(
-        _("SMTP security"), max_length=10, choices=Security.choices, default=Security.SSL
-    )
+    smtp_security = models.CharField(_("SMTP security"), max_length=10, choices=Security.choices, default=Security.SSL)
     # Alternatives to the primary SMTP server: [{"host": ..., "port": 465, "security": "ssl"}].
     smtp_alternatives = models.JSONField(_("alternative SMTP servers"), default=list, blank=True)
 
     imap_username_rule = models.CharField(
-        _("IMAP username"), max_length=30, choices=UsernameRule.choices,
+        _("IMAP username"),
+        max_length=30,
+        choices=UsernameRule.choices,
         default=UsernameRule.FULL_ADDRESS,
     )
     smtp_username_rule = models.CharField(
-        _("SMTP username"), max_length=30, choices=UsernameRule.choices,
+        _("SMTP username"),
+        max_length=30,
+        choices=UsernameRule.choices,
         default=UsernameRule.FULL_ADDRESS,
     )
 
     credential_kind = models.CharField(
-        _("credential"), max_length=30, choices=CredentialKind.choices,
+        _("credential"),
+        max_length=30,
+        choices=CredentialKind.choices,
         default=CredentialKind.APP_PASSWORD,
     )
     credential_name_zh = models.CharField(_("credential name (Chinese)"), max_length=50, blank=True)
@@ -88,9 +90,7 @@ class Provider(models.Model):
     )
     credential_group_size = models.PositiveSmallIntegerField(_("group size"), default=0)
     credential_group_separator = models.CharField(_("group separator"), max_length=1, blank=True)
-    max_active_credentials = models.PositiveSmallIntegerField(
-        _("maximum active credentials"), null=True, blank=True
-    )
+    max_active_credentials = models.PositiveSmallIntegerField(_("maximum active credentials"), null=True, blank=True)
 
     requires_2fa = models.BooleanField(_("requires two-factor authentication"), default=False)
     requires_enabling_imap = models.BooleanField(_("IMAP/SMTP must be switched on first"), default=False)
@@ -143,9 +143,7 @@ class Provider(models.Model):
     def clear_degraded(self) -> bool:
         """Judging resumes. Only clears the incident this instance knows of: one
         marked again meanwhile stays. True when this call cleared it."""
-        cleared = Provider.objects.filter(pk=self.pk, degraded_since=self.degraded_since).update(
-            degraded_since=None
-        )
+        cleared = Provider.objects.filter(pk=self.pk, degraded_since=self.degraded_since).update(degraded_since=None)
         if cleared:
             self.degraded_since = None
         return bool(cleared)
@@ -198,9 +196,7 @@ class Provider(models.Model):
             value = value.upper()
         if self.credential_group_size and self.credential_strip_separators:
             size = self.credential_group_size
-            value = self.credential_group_separator.join(
-                value[i : i + size] for i in range(0, len(value), size)
-            )
+            value = self.credential_group_separator.join(value[i : i + size] for i in range(0, len(value), size))
         return value
 
     def credential_matches_shape(self, value: str) -> bool:

@@ -28,16 +28,24 @@ OUTCOMES = [OutcomeChoice.OK] * 7 + [
 ]
 
 
-def build(accounts: int, attempts_per_account: int, *, providers: int = 3, seed: int = 1,
-          prefix: str = "bulk", batch_size: int = 2000):
+def build(
+    accounts: int,
+    attempts_per_account: int,
+    *,
+    providers: int = 3,
+    seed: int = 1,
+    prefix: str = "bulk",
+    batch_size: int = 2000,
+):
     """Accounts spread over a few providers and users, attempts over the last 10 days."""
     rng = random.Random(seed)
     now = timezone.now()
     catalog = [ProviderFactory(slug=f"{prefix}-provider-{i}") for i in range(providers)]
     # Unusable passwords: hashing thousands of real ones would take minutes.
     owners = get_user_model().objects.bulk_create(
-        get_user_model()(username=f"{prefix}-user-{i}", email=f"{prefix}-user-{i}@example.com",
-                         password=make_password(None))
+        get_user_model()(
+            username=f"{prefix}-user-{i}", email=f"{prefix}-user-{i}@example.com", password=make_password(None)
+        )
         for i in range(max(1, accounts // 5))
     )
     rows = []
@@ -88,8 +96,13 @@ def build(accounts: int, attempts_per_account: int, *, providers: int = 3, seed:
                 attempts = []
         if account.status != Status.PENDING:
             changes.append(
-                StatusChange(account=account, from_status=Status.PENDING, to_status=account.status,
-                             outcome=account.last_outcome, created_at=now - timedelta(days=3))
+                StatusChange(
+                    account=account,
+                    from_status=Status.PENDING,
+                    to_status=account.status,
+                    outcome=account.last_outcome,
+                    created_at=now - timedelta(days=3),
+                )
             )
     VerificationAttempt.objects.bulk_create(attempts)
     StatusChange.objects.bulk_create(changes, batch_size=batch_size)

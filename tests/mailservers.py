@@ -79,9 +79,15 @@ def mint_certificates(
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -102,12 +108,8 @@ def mint_certificates(
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-        )
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     paths = {
@@ -387,7 +389,8 @@ class MailServers:
         )
         process = subprocess.Popen(
             ["/usr/sbin/dovecot", "-F", "-c", str(config)],
-            stdout=open(d / "stdout.log", "wb"), stderr=subprocess.STDOUT,
+            stdout=open(d / "stdout.log", "wb"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self._guard(process)
@@ -475,13 +478,17 @@ class MailServers:
         # The master daemon itself, in the foreground: `postfix start` would
         # spend two seconds in its shell checks, and leave a daemon to hunt.
         postdrop_gid = grp.getgrnam("postdrop").gr_gid
-        for name, gid, mode in (("pid", 0, 0o755), ("private", postfix_user.pw_gid, 0o700),
-                                ("public", postdrop_gid, 0o710)):
+        for name, gid, mode in (
+            ("pid", 0, 0o755),
+            ("private", postfix_user.pw_gid, 0o700),
+            ("public", postdrop_gid, 0o710),
+        ):
             (queue / name).mkdir(mode=mode)
             os.chown(queue / name, 0 if name == "pid" else postfix_user.pw_uid, gid)
         process = subprocess.Popen(
             ["/usr/lib/postfix/sbin/master", "-d", "-c", str(config_dir)],
-            stdout=open(d / "stdout.log", "wb"), stderr=subprocess.STDOUT,
+            stdout=open(d / "stdout.log", "wb"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self._guard(process)
@@ -537,9 +544,7 @@ def mail_provider(db, mail_servers):
             smtp_host=mail_servers.host,
             smtp_port=mail_servers.smtp_starttls_port,
             smtp_security="starttls",
-            smtp_alternatives=[
-                {"host": mail_servers.host, "port": mail_servers.smtp_ssl_port, "security": "ssl"}
-            ],
+            smtp_alternatives=[{"host": mail_servers.host, "port": mail_servers.smtp_ssl_port, "security": "ssl"}],
             imap_username_rule="local_part_then_full",
             smtp_username_rule="full_address",
             credential_kind="app_specific_password",

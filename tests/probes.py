@@ -8,15 +8,24 @@ from accounts.mailcheck.net import resolve
 
 def probe_imap(spec, usernames, password, *, timeout=5, ssl_context=None, allow_private=True, send_id=False):
     return mailcheck.probe_imap(
-        spec, tuple(usernames), _credential(password), deadline=Deadline(timeout),
-        ssl_context=ssl_context or mailcheck.net.trust_store(), policy=AddressPolicy(allow_private), send_id=send_id,
+        spec,
+        tuple(usernames),
+        _credential(password),
+        deadline=Deadline(timeout),
+        ssl_context=ssl_context or mailcheck.net.trust_store(),
+        policy=AddressPolicy(allow_private),
+        send_id=send_id,
     )
 
 
 def probe_smtp(spec, usernames, password, *, timeout=5, ssl_context=None, allow_private=True):
     return mailcheck.probe_smtp(
-        spec, tuple(usernames), _credential(password), deadline=Deadline(timeout),
-        ssl_context=ssl_context or mailcheck.net.trust_store(), policy=AddressPolicy(allow_private),
+        spec,
+        tuple(usernames),
+        _credential(password),
+        deadline=Deadline(timeout),
+        ssl_context=ssl_context or mailcheck.net.trust_store(),
+        policy=AddressPolicy(allow_private),
     )
 
 
@@ -26,7 +35,9 @@ def login_check(imap, smtp, imap_usernames, smtp_usernames, password, send_imap_
 
 def check_login(check, *, timeout=5, ssl_context=None, allow_private=True):
     return mailcheck.check_login(
-        check, timeout=timeout, ssl_context=ssl_context or mailcheck.net.trust_store(),
+        check,
+        timeout=timeout,
+        ssl_context=ssl_context or mailcheck.net.trust_store(),
         policy=AddressPolicy(allow_private),
     )
 

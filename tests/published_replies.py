@@ -5,8 +5,7 @@ tests/test_diagnose.py and tests/test_verify_login.py."""
 from accounts.mailcheck import Outcome
 
 GMAIL_APP_PASSWORD = (
-    "NO [ALERT] Application-specific password required: "
-    "https://support.google.com/accounts/answer/185833 (Failure)"
+    "NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)"
 )
 QQ_AUTHORIZED_CODE = (
     "NO Please using authorized code to login. More information at "
@@ -26,20 +25,45 @@ IMAP_REPLIES = [
 
 SMTP_REPLIES = [
     # (provider, AUTH reply, outcome, hint, text the stored reply shows)
-    ("gmail",
-     "534-5.7.9 Application-specific password required. Learn more at\n"
-     "534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor",
-     Outcome.APP_PASSWORD_REQUIRED, "app_password_required", "Application-specific password required"),
-    ("gmail",
-     "535-5.7.8 Username and Password not accepted. Learn more at\n"
-     "535 5.7.8  https://support.google.com/mail/?p=BadCredentials",
-     Outcome.AUTH_FAILED, "credential_rejected", "Username and Password not accepted"),
-    ("gmail", "454 4.7.0 Too many login attempts, please try again later.",
-     Outcome.RATE_LIMITED, "rate_limited", "Too many login attempts"),
-    ("qq", "535 Error: 请使用授权码登录。详情请看: http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256".encode("gbk"),
-     Outcome.APP_PASSWORD_REQUIRED, "authorization_code_required", "请使用授权码登录"),
-    ("outlook", "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
-     Outcome.ACTION_REQUIRED, "basic_auth_disabled", "basic authentication is disabled"),
+    (
+        "gmail",
+        "534-5.7.9 Application-specific password required. Learn more at\n"
+        "534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor",
+        Outcome.APP_PASSWORD_REQUIRED,
+        "app_password_required",
+        "Application-specific password required",
+    ),
+    (
+        "gmail",
+        "535-5.7.8 Username and Password not accepted. Learn more at\n"
+        "535 5.7.8  https://support.google.com/mail/?p=BadCredentials",
+        Outcome.AUTH_FAILED,
+        "credential_rejected",
+        "Username and Password not accepted",
+    ),
+    (
+        "gmail",
+        "454 4.7.0 Too many login attempts, please try again later.",
+        Outcome.RATE_LIMITED,
+        "rate_limited",
+        "Too many login attempts",
+    ),
+    (
+        "qq",
+        "535 Error: 请使用授权码登录。详情请看: http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256".encode(
+            "gbk"
+        ),
+        Outcome.APP_PASSWORD_REQUIRED,
+        "authorization_code_required",
+        "请使用授权码登录",
+    ),
+    (
+        "outlook",
+        "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
+        Outcome.ACTION_REQUIRED,
+        "basic_auth_disabled",
+        "basic authentication is disabled",
+    ),
 ]
 
 

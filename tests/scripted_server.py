@@ -49,10 +49,19 @@ SMTP_DEFAULTS = {
 
 
 class ScriptedServer:
-    def __init__(self, protocol: str, *, security: str = "ssl", mode: str = "script",
-                 certs: dict[str, Path], replies: dict | None = None,
-                 greeting: str | bytes | None = None, offer_starttls: bool = True,
-                 capabilities: str = "IMAP4rev1 ID", drip_seconds: float = 0.5):
+    def __init__(
+        self,
+        protocol: str,
+        *,
+        security: str = "ssl",
+        mode: str = "script",
+        certs: dict[str, Path],
+        replies: dict | None = None,
+        greeting: str | bytes | None = None,
+        offer_starttls: bool = True,
+        capabilities: str = "IMAP4rev1 ID",
+        drip_seconds: float = 0.5,
+    ):
         assert protocol in ("imap", "smtp") and security in ("ssl", "starttls", "plain")
         self.protocol = protocol
         self.security = security
@@ -156,8 +165,11 @@ class ScriptedServer:
         conn.sendall(greeting)
         line = reader.readline()  # the first command (CAPABILITY / EHLO)
         self.lines.append(line)
-        flood = (b"* OK [ALERT] your Laifaxin account is suspended, re-enter your password at http://x.test/\r\n"
-                 if self.protocol == "imap" else b"250-FLOOD of continuation lines\r\n")
+        flood = (
+            b"* OK [ALERT] your Laifaxin account is suspended, re-enter your password at http://x.test/\r\n"
+            if self.protocol == "imap"
+            else b"250-FLOOD of continuation lines\r\n"
+        )
         while not self._stopping.is_set():
             conn.sendall(flood * 200)
             self.bytes_sent += len(flood) * 200
@@ -245,8 +257,7 @@ class ScriptedServer:
                     features.append(b"STARTTLS")
                 features += [b"AUTH PLAIN LOGIN", b"ENHANCEDSTATUSCODES"]
                 out = b"".join(
-                    b"250" + (b" " if i == len(features) - 1 else b"-") + f + b"\r\n"
-                    for i, f in enumerate(features)
+                    b"250" + (b" " if i == len(features) - 1 else b"-") + f + b"\r\n" for i, f in enumerate(features)
                 )
                 conn.sendall(out)
             elif verb == "STARTTLS" and self.security == "starttls" and self.offer_starttls:
@@ -282,12 +293,26 @@ def scripted_server(scripted_certs):
     """Factory: ``scripted_server("smtp", security="starttls", AUTH="535 ...")``."""
     servers: list[ScriptedServer] = []
 
-    def start(protocol: str, *, security: str = "ssl", mode: str = "script",
-              greeting=None, offer_starttls: bool = True, capabilities: str = "IMAP4rev1 ID",
-              drip_seconds: float = 0.5, **replies) -> ScriptedServer:
+    def start(
+        protocol: str,
+        *,
+        security: str = "ssl",
+        mode: str = "script",
+        greeting=None,
+        offer_starttls: bool = True,
+        capabilities: str = "IMAP4rev1 ID",
+        drip_seconds: float = 0.5,
+        **replies,
+    ) -> ScriptedServer:
         server = ScriptedServer(
-            protocol, security=security, mode=mode, certs=scripted_certs, replies=replies,
-            greeting=greeting, offer_starttls=offer_starttls, capabilities=capabilities,
+            protocol,
+            security=security,
+            mode=mode,
+            certs=scripted_certs,
+            replies=replies,
+            greeting=greeting,
+            offer_starttls=offer_starttls,
+            capabilities=capabilities,
             drip_seconds=drip_seconds,
         )
         servers.append(server)

@@ -28,8 +28,7 @@ def row_of(html: str, slug: str) -> str:
 
 def attempts(account, outcome, count, ago):
     VerificationAttempt.objects.bulk_create(
-        VerificationAttempt(account=account, started_at=timezone.now() - ago, trigger=Trigger.SCHEDULE,
-                            outcome=outcome)
+        VerificationAttempt(account=account, started_at=timezone.now() - ago, trigger=Trigger.SCHEDULE, outcome=outcome)
         for _ in range(count)
     )
 

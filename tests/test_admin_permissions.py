@@ -48,9 +48,7 @@ def test_support_can_open_an_account_page_but_not_save_it(support_client):
     url = reverse("admin:accounts_mailboxaccount_change", args=[account.pk])
 
     assert support_client.get(url).status_code == 200
-    response = support_client.post(
-        url, {"owner": account.owner_id, "address": account.address, "label": "after"}
-    )
+    response = support_client.post(url, {"owner": account.owner_id, "address": account.address, "label": "after"})
 
     assert response.status_code == 403
     account.refresh_from_db()

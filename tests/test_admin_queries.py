@@ -58,8 +58,7 @@ def test_an_account_page_with_a_long_history_stays_bounded(
 
     account = many_accounts[0]
     VerificationAttempt.objects.bulk_create(
-        VerificationAttempt(account=account, trigger=Trigger.SCHEDULE, outcome=OutcomeChoice.OK)
-        for _ in range(500)
+        VerificationAttempt(account=account, trigger=Trigger.SCHEDULE, outcome=OutcomeChoice.OK) for _ in range(500)
     )
     url = reverse("admin:accounts_mailboxaccount_change", args=[account.pk])
     with django_assert_max_num_queries(MAX_QUERIES):

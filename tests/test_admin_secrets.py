@@ -13,11 +13,15 @@ PASSWORD = "Sekr1t-App-Pass-Q7wZ"
 
 @pytest.fixture
 def account(owner):
-    account = MailboxAccountFactory(owner=owner, address="owner@icloud-like.test", password=PASSWORD,
-                                    status=Status.AUTH_FAILED)
-    VerificationAttempt.objects.create(account=account, trigger=Trigger.SCHEDULE,
-                                       outcome=OutcomeChoice.AUTH_FAILED,
-                                       imap_reply="NO [AUTHENTICATIONFAILED] Authentication Failed")
+    account = MailboxAccountFactory(
+        owner=owner, address="owner@icloud-like.test", password=PASSWORD, status=Status.AUTH_FAILED
+    )
+    VerificationAttempt.objects.create(
+        account=account,
+        trigger=Trigger.SCHEDULE,
+        outcome=OutcomeChoice.AUTH_FAILED,
+        imap_reply="NO [AUTHENTICATIONFAILED] Authentication Failed",
+    )
     StatusChange.objects.create(account=account, from_status=Status.ACTIVE, to_status=Status.AUTH_FAILED)
     return account
 
@@ -104,8 +108,13 @@ def test_a_new_password_is_stored_checked_and_logged_without_its_value(
     with django_capture_on_commit_callbacks() as queued:
         response = admin_client.post(
             reverse("admin:accounts_mailboxaccount_change", args=[account.pk]),
-            {"owner": account.owner_id, "provider": account.provider_id, "address": account.address,
-             "label": "", "new_password": new},
+            {
+                "owner": account.owner_id,
+                "provider": account.provider_id,
+                "address": account.address,
+                "label": "",
+                "new_password": new,
+            },
         )
 
     assert response.status_code == 302

@@ -48,7 +48,9 @@ def test_bulk_check_now_is_performed_by_a_real_worker(worker, mail_servers, mail
     assert response.status_code == 302
     attempts = wait_for_staff_attempts(accounts)
     assert [attempts[a.pk].outcome for a in accounts] == [
-        OutcomeChoice.OK, OutcomeChoice.OK, OutcomeChoice.AUTH_FAILED,
+        OutcomeChoice.OK,
+        OutcomeChoice.OK,
+        OutcomeChoice.AUTH_FAILED,
     ]
     statuses = dict(MailboxAccount.objects.filter(pk__in=[a.pk for a in accounts]).values_list("pk", "status"))
     assert statuses[accounts[0].pk] == statuses[accounts[1].pk] == Status.ACTIVE
@@ -61,13 +63,17 @@ def test_bulk_check_now_is_performed_by_a_real_worker(worker, mail_servers, mail
 def test_a_password_set_by_staff_is_checked_by_the_worker(worker, mail_servers, mail_provider, admin_client):
     address = mail_servers.unique_address("newpass")
     mail_servers.add_user(address, RIGHT)
-    account = MailboxAccountFactory(provider=mail_provider, address=address, password=WRONG,
-                                    status=Status.AUTH_FAILED)
+    account = MailboxAccountFactory(provider=mail_provider, address=address, password=WRONG, status=Status.AUTH_FAILED)
 
     response = admin_client.post(
         reverse("admin:accounts_mailboxaccount_change", args=[account.pk]),
-        {"owner": account.owner_id, "provider": mail_provider.pk, "address": address, "label": "",
-         "new_password": RIGHT},
+        {
+            "owner": account.owner_id,
+            "provider": mail_provider.pk,
+            "address": address,
+            "label": "",
+            "new_password": RIGHT,
+        },
     )
 
     assert response.status_code == 302

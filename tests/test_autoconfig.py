@@ -14,10 +14,7 @@ def fetch(client, url_name, address):
 
 
 def servers(root, tag):
-    return [
-        {child.tag: child.text for child in server} | {"type": server.get("type")}
-        for server in root.iter(tag)
-    ]
+    return [{child.tag: child.text for child in server} | {"type": server.get("type")} for server in root.iter(tag)]
 
 
 def test_icloud_config_parses_back_with_placeholders_and_socket_types(client):
@@ -29,15 +26,33 @@ def test_icloud_config_parses_back_with_placeholders_and_socket_types(client):
     provider = root.find("emailProvider")
     assert provider.get("id") == "icloud.com"
     assert [d.text for d in provider.findall("domain")] == ["icloud.com", "me.com", "mac.com"]
-    assert servers(root, "incomingServer") == [{
-        "type": "imap", "hostname": "imap.mail.me.com", "port": "993", "socketType": "SSL",
-        "username": "%EMAILLOCALPART%", "authentication": "password-cleartext",
-    }]
+    assert servers(root, "incomingServer") == [
+        {
+            "type": "imap",
+            "hostname": "imap.mail.me.com",
+            "port": "993",
+            "socketType": "SSL",
+            "username": "%EMAILLOCALPART%",
+            "authentication": "password-cleartext",
+        }
+    ]
     assert servers(root, "outgoingServer") == [
-        {"type": "smtp", "hostname": "smtp.mail.me.com", "port": "587", "socketType": "STARTTLS",
-         "username": "%EMAILADDRESS%", "authentication": "password-cleartext"},
-        {"type": "smtp", "hostname": "smtp.mail.me.com", "port": "465", "socketType": "SSL",
-         "username": "%EMAILADDRESS%", "authentication": "password-cleartext"},
+        {
+            "type": "smtp",
+            "hostname": "smtp.mail.me.com",
+            "port": "587",
+            "socketType": "STARTTLS",
+            "username": "%EMAILADDRESS%",
+            "authentication": "password-cleartext",
+        },
+        {
+            "type": "smtp",
+            "hostname": "smtp.mail.me.com",
+            "port": "465",
+            "socketType": "SSL",
+            "username": "%EMAILADDRESS%",
+            "authentication": "password-cleartext",
+        },
     ]
     assert provider.find("documentation").get("url").startswith("https://support.apple.com/")
 
@@ -48,9 +63,7 @@ def test_the_well_known_path_serves_the_same_document(client):
     assert response.status_code == 200
     assert reverse("providers:autoconfig_well_known") == "/.well-known/autoconfig/mail/config-v1.1.xml"
     incoming = servers(root, "incomingServer")[0]
-    assert (incoming["hostname"], incoming["port"], incoming["username"]) == (
-        "imap.qq.com", "993", "%EMAILADDRESS%"
-    )
+    assert (incoming["hostname"], incoming["port"], incoming["username"]) == ("imap.qq.com", "993", "%EMAILADDRESS%")
 
 
 def test_oauth2_only_providers_announce_oauth2(client):

@@ -17,8 +17,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.browser
 
 STATUSES = {
-    "active": "正常", "pending": "待验证", "paused": "已暂停", "auth_failed": "密码已失效",
-    "unreachable": "无法连接", "action_required": "需要处理",
+    "active": "正常",
+    "pending": "待验证",
+    "paused": "已暂停",
+    "auth_failed": "密码已失效",
+    "unreachable": "无法连接",
+    "action_required": "需要处理",
 }
 
 
@@ -42,20 +46,37 @@ def log_in(page, live_server, username):
 def test_every_status_reads_as_agreed_and_a_revoked_password_leads_to_a_new_one(live_server, page):
     owner = factories.UserFactory(username="statuses")
     provider = factories.ProviderFactory(
-        slug="icloud-ish", name_zh="iCloud 邮件", name_en="iCloud Mail",
-        credential_kind="app_specific_password", credential_name_zh="App 专用密码",
+        slug="icloud-ish",
+        name_zh="iCloud 邮件",
+        name_en="iCloud Mail",
+        credential_kind="app_specific_password",
+        credential_name_zh="App 专用密码",
         revocation_hint_zh="更改或重设 Apple ID 密码后，所有 App 专用密码都会被自动撤销。",
     )
-    provider.steps.create(section="generate", position=1, title_zh="登录 Apple ID 网站", title_en="Sign in",
-                          body_zh="打开 appleid.apple.com，用你的 Apple ID 登录。", link_url="https://appleid.apple.com/",
-                          link_label_zh="打开 appleid.apple.com")
+    provider.steps.create(
+        section="generate",
+        position=1,
+        title_zh="登录 Apple ID 网站",
+        title_en="Sign in",
+        body_zh="打开 appleid.apple.com，用你的 Apple ID 登录。",
+        link_url="https://appleid.apple.com/",
+        link_label_zh="打开 appleid.apple.com",
+    )
     now = timezone.now()
     for status in STATUSES:
         factories.MailboxAccountFactory(
-            owner=owner, provider=provider, address=f"{status.replace('_', '')}@icloud-ish.test", status=status,
+            owner=owner,
+            provider=provider,
+            address=f"{status.replace('_', '')}@icloud-ish.test",
+            status=status,
             last_checked_at=None if status == "pending" else now - timezone.timedelta(minutes=42),
-            last_outcome={"active": "ok", "auth_failed": "auth_failed", "unreachable": "timeout",
-                          "action_required": "action_required", "paused": "ok"}.get(status, ""),
+            last_outcome={
+                "active": "ok",
+                "auth_failed": "auth_failed",
+                "unreachable": "timeout",
+                "action_required": "action_required",
+                "paused": "ok",
+            }.get(status, ""),
         )
     revoked = MailboxAccount.objects.get(status="auth_failed")
     StatusChange.objects.create(account=revoked, from_status="active", to_status="auth_failed")

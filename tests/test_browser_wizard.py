@@ -22,28 +22,63 @@ pytestmark = [pytest.mark.browser, pytest.mark.mailserver]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-quic", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
 ]
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
 PASSWORD = "correct horse battery staple"
 
 TEXT = {
     "zh-hans": {
-        "empty": "还没有邮箱", "add": "添加邮箱", "address_q": "你要接入哪个邮箱？", "served": "提供服务",
-        "prepare": "开始之前", "generate": "生成", "paste": "粘贴", "rejected": "密码被拒绝",
-        "nothing_saved": "没有保存任何内容。", "connected": "已接入，状态正常", "active": "正常",
-        "paused": "已暂停", "pause": "暂停", "resume": "恢复", "more": "更多", "delete": "删除",
-        "confirm_delete": "确认删除", "removed": "已删除", "continue": "继续", "check": "检查并保存",
+        "empty": "还没有邮箱",
+        "add": "添加邮箱",
+        "address_q": "你要接入哪个邮箱？",
+        "served": "提供服务",
+        "prepare": "开始之前",
+        "generate": "生成",
+        "paste": "粘贴",
+        "rejected": "密码被拒绝",
+        "nothing_saved": "没有保存任何内容。",
+        "connected": "已接入，状态正常",
+        "active": "正常",
+        "paused": "已暂停",
+        "pause": "暂停",
+        "resume": "恢复",
+        "more": "更多",
+        "delete": "删除",
+        "confirm_delete": "确认删除",
+        "removed": "已删除",
+        "continue": "继续",
+        "check": "检查并保存",
         "sign_up": "注册",
     },
     "en": {
-        "empty": "No mailboxes yet", "add": "Add a mailbox", "address_q": "Which mailbox do you want to connect?",
-        "served": "is served by", "prepare": "Before you start", "generate": "Generate", "paste": "Paste",
-        "rejected": "The password was rejected", "nothing_saved": "Nothing was saved.",
-        "connected": "is connected and works", "active": "Active", "paused": "Paused", "pause": "Pause",
-        "resume": "Resume", "more": "More", "delete": "Delete", "confirm_delete": "Yes, delete it",
-        "removed": "was removed", "continue": "Continue", "check": "Check and save", "sign_up": "Sign up",
+        "empty": "No mailboxes yet",
+        "add": "Add a mailbox",
+        "address_q": "Which mailbox do you want to connect?",
+        "served": "is served by",
+        "prepare": "Before you start",
+        "generate": "Generate",
+        "paste": "Paste",
+        "rejected": "The password was rejected",
+        "nothing_saved": "Nothing was saved.",
+        "connected": "is connected and works",
+        "active": "Active",
+        "paused": "Paused",
+        "pause": "Pause",
+        "resume": "Resume",
+        "more": "More",
+        "delete": "Delete",
+        "confirm_delete": "Yes, delete it",
+        "removed": "was removed",
+        "continue": "Continue",
+        "check": "Check and save",
+        "sign_up": "Sign up",
     },
 }
 
@@ -197,7 +232,9 @@ def test_pages_fit_a_phone_screen(live_server, browser, django_user_model, path)
         page.goto(live_server.url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"phone{path.replace('/', '-').rstrip('-') or '-home'}.png"), full_page=True)
+        page.screenshot(
+            path=str(ARTIFACTS / f"phone{path.replace('/', '-').rstrip('-') or '-home'}.png"), full_page=True
+        )
         assert overflow <= 0
     finally:
         context.close()

@@ -38,13 +38,26 @@ def test_icloud_holds_every_fact_of_the_icloud_guide():
     assert (icloud.max_concurrent_checks, icloud.max_checks_per_minute) == (4, 20)
 
     steps = " ".join(f"{s.title_zh} {s.body_zh}" for s in icloud.steps.all())
-    for fact in ["登录与安全", "App 专用密码", "生成 App 专用密码", "+", "来发信", "张三的MacBook-来发信",
-                 "只显示这一次", "xxxx-xxxx-xxxx-xxxx", "正常"]:
+    for fact in [
+        "登录与安全",
+        "App 专用密码",
+        "生成 App 专用密码",
+        "+",
+        "来发信",
+        "张三的MacBook-来发信",
+        "只显示这一次",
+        "xxxx-xxxx-xxxx-xxxx",
+        "正常",
+    ]:
         assert fact in steps, fact
     tips = [s.title_zh for s in icloud.steps.filter(section=GuideStep.Section.TIP)]
     assert tips == ["起一个看得懂的名称", "存进密码管理器", "定期清理不用的凭据"]
     questions = [f.question_zh for f in icloud.faq.all()]
-    assert questions[:3] == ["为什么必须开启双重认证？", "忘记了 App 专用密码怎么办？", "可以多个应用共用一个 App 专用密码吗？"]
+    assert questions[:3] == [
+        "为什么必须开启双重认证？",
+        "忘记了 App 专用密码怎么办？",
+        "可以多个应用共用一个 App 专用密码吗？",
+    ]
     assert "你的 Apple ID 本身仍然安全" in icloud.faq.get(position=1).answer_zh
 
 
@@ -101,8 +114,14 @@ def test_every_smtp_alternative_is_a_well_formed_server():
 
 @pytest.mark.parametrize(
     "pasted",
-    ["abcd-efgh-ijkl-mnop", "ABCD-EFGH-IJKL-MNOP", "abcd efgh ijkl mnop", "abcdefghijklmnop",
-     "  abcd–efgh–ijkl–mnop\n", "abcd - efgh - ijkl - mnop"],
+    [
+        "abcd-efgh-ijkl-mnop",
+        "ABCD-EFGH-IJKL-MNOP",
+        "abcd efgh ijkl mnop",
+        "abcdefghijklmnop",
+        "  abcd–efgh–ijkl–mnop\n",
+        "abcd - efgh - ijkl - mnop",
+    ],
 )
 def test_pasted_apple_passwords_are_normalized_to_apples_shape(pasted):
     icloud = Provider.objects.get(slug="icloud")
@@ -135,8 +154,13 @@ def test_pasted_qq_authorization_codes_are_lower_case_without_spaces(pasted):
 
 @pytest.mark.parametrize(
     "slug, pasted",
-    [("icloud", "abcd-efgh-ijkl"), ("icloud", "MyAppleIdPassw0rd!"), ("icloud", "abcd-efgh-ijkl-mno1"),
-     ("gmail", "hunter2"), ("qq", "1234567890123456")],
+    [
+        ("icloud", "abcd-efgh-ijkl"),
+        ("icloud", "MyAppleIdPassw0rd!"),
+        ("icloud", "abcd-efgh-ijkl-mno1"),
+        ("gmail", "hunter2"),
+        ("qq", "1234567890123456"),
+    ],
 )
 def test_a_main_password_or_a_truncated_paste_does_not_match_the_shape(slug, pasted):
     provider = Provider.objects.get(slug=slug)
@@ -168,10 +192,14 @@ def test_netease_requires_imap_id_and_switching_imap_on():
 def test_qq_and_gmail_credentials_are_named_as_their_providers_name_them():
     qq, gmail = Provider.objects.get(slug="qq"), Provider.objects.get(slug="gmail")
     assert (qq.credential_kind, qq.credential_name_zh, qq.requires_enabling_imap) == (
-        "authorization_code", "授权码", True
+        "authorization_code",
+        "授权码",
+        True,
     )
     assert (gmail.credential_kind, gmail.credential_name_zh, gmail.requires_2fa) == (
-        "app_password", "应用专用密码", True
+        "app_password",
+        "应用专用密码",
+        True,
     )
     assert gmail.domains == ["gmail.com", "googlemail.com"]
     assert set(Provider.objects.get(slug="qq").domains) >= {"qq.com", "foxmail.com"}

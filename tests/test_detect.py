@@ -186,7 +186,6 @@ def test_the_mx_cache_expires(dns_server, monkeypatch):
     assert lookup_mx("cached.example", resolver=resolver) == ("aspmx.l.google.com",)
 
 
-
 def test_the_default_resolver_can_be_pointed_at_the_test_server(default_dns):
     default_dns.mx["firma.example"] = [(10, "mx01.mail.icloud.com")]
 

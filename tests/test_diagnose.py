@@ -22,19 +22,35 @@ def _ctx(server):
 @pytest.mark.parametrize("security", ["ssl", "starttls"])
 def test_each_published_imap_login_reply_gets_its_outcome(scripted_server, provider, reply, outcome, hint, security):
     server = scripted_server("imap", security=security, LOGIN=reply)
-    result = probe_imap(ServerSpec(server.host, server.port, Security(security)), ("someone",), PASSWORD,
-                        timeout=5, ssl_context=_ctx(server), allow_private=True)
+    result = probe_imap(
+        ServerSpec(server.host, server.port, Security(security)),
+        ("someone",),
+        PASSWORD,
+        timeout=5,
+        ssl_context=_ctx(server),
+        allow_private=True,
+    )
     assert (result.outcome, result.hint) == (outcome, hint)
     assert result.reply == reply
     assert server.commands[-1] == "LOGOUT"  # LOGOUT always
 
 
-@pytest.mark.parametrize("provider,reply,outcome,hint,shown", SMTP_REPLIES, ids=[f"{r[0]}-{r[2]}" for r in SMTP_REPLIES])
+@pytest.mark.parametrize(
+    "provider,reply,outcome,hint,shown", SMTP_REPLIES, ids=[f"{r[0]}-{r[2]}" for r in SMTP_REPLIES]
+)
 @pytest.mark.parametrize("security", ["ssl", "starttls"])
-def test_each_published_smtp_auth_reply_gets_its_outcome(scripted_server, provider, reply, outcome, hint, shown, security):
+def test_each_published_smtp_auth_reply_gets_its_outcome(
+    scripted_server, provider, reply, outcome, hint, shown, security
+):
     server = scripted_server("smtp", security=security, AUTH=reply)
-    result = probe_smtp(ServerSpec(server.host, server.port, Security(security)), ("someone@example.test",), PASSWORD,
-                        timeout=5, ssl_context=_ctx(server), allow_private=True)
+    result = probe_smtp(
+        ServerSpec(server.host, server.port, Security(security)),
+        ("someone@example.test",),
+        PASSWORD,
+        timeout=5,
+        ssl_context=_ctx(server),
+        allow_private=True,
+    )
     assert (result.outcome, result.hint) == (outcome, hint)
     assert shown in result.reply
     assert server.commands[-1] == "QUIT"  # QUIT always
@@ -42,39 +58,71 @@ def test_each_published_smtp_auth_reply_gets_its_outcome(scripted_server, provid
 
 def test_qq_gbk_reply_is_stored_as_readable_chinese(scripted_server):
     server = scripted_server("smtp", AUTH="535 Error: 请使用授权码登录".encode("gbk"))
-    result = probe_smtp(ServerSpec(server.host, server.port, Security.SSL), ("10001@qq.com",), PASSWORD,
-                        timeout=5, ssl_context=_ctx(server), allow_private=True)
+    result = probe_smtp(
+        ServerSpec(server.host, server.port, Security.SSL),
+        ("10001@qq.com",),
+        PASSWORD,
+        timeout=5,
+        ssl_context=_ctx(server),
+        allow_private=True,
+    )
     assert result.reply == "535 Error: 请使用授权码登录"
 
 
 def test_163_refuses_examine_as_unsafe_login_without_id(scripted_server):
     server = scripted_server("imap", EXAMINE=unsafe_unless_id, SELECT=unsafe_unless_id)
-    result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("someone@163.com",), PASSWORD,
-                        send_id=False, timeout=5, ssl_context=_ctx(server), allow_private=True)
+    result = probe_imap(
+        ServerSpec(server.host, server.port, Security.SSL),
+        ("someone@163.com",),
+        PASSWORD,
+        send_id=False,
+        timeout=5,
+        ssl_context=_ctx(server),
+        allow_private=True,
+    )
     assert (result.outcome, result.hint) == (Outcome.ACTION_REQUIRED, "imap_id_required")
     assert "Unsafe Login" in result.reply
 
 
 def test_163_accepts_the_login_when_the_client_sends_id(scripted_server):
     server = scripted_server("imap", EXAMINE=unsafe_unless_id, SELECT=unsafe_unless_id)
-    result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("someone@163.com",), PASSWORD,
-                        send_id=True, timeout=5, ssl_context=_ctx(server), allow_private=True)
+    result = probe_imap(
+        ServerSpec(server.host, server.port, Security.SSL),
+        ("someone@163.com",),
+        PASSWORD,
+        send_id=True,
+        timeout=5,
+        ssl_context=_ctx(server),
+        allow_private=True,
+    )
     assert result.outcome == Outcome.OK
     assert server.commands.index("LOGIN") < server.commands.index("ID") < server.commands.index("EXAMINE")
 
 
 def test_a_temporary_rejection_does_not_try_the_next_username_form(scripted_server):
     server = scripted_server("imap", LOGIN="BAD [UNAVAILABLE] Service temporarily unavailable")
-    result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("someone", "someone@icloud.com"),
-                        PASSWORD, timeout=5, ssl_context=_ctx(server), allow_private=True)
+    result = probe_imap(
+        ServerSpec(server.host, server.port, Security.SSL),
+        ("someone", "someone@icloud.com"),
+        PASSWORD,
+        timeout=5,
+        ssl_context=_ctx(server),
+        allow_private=True,
+    )
     assert result.outcome == Outcome.TRANSIENT
     assert server.commands.count("LOGIN") == 1
 
 
 def test_an_smtp_greeting_refusal_is_classified(scripted_server):
     server = scripted_server("smtp", greeting="421 4.7.0 Too many connections from your IP, try again later")
-    result = probe_smtp(ServerSpec(server.host, server.port, Security.SSL), ("a@b.test",), PASSWORD,
-                        timeout=5, ssl_context=_ctx(server), allow_private=True)
+    result = probe_smtp(
+        ServerSpec(server.host, server.port, Security.SSL),
+        ("a@b.test",),
+        PASSWORD,
+        timeout=5,
+        ssl_context=_ctx(server),
+        allow_private=True,
+    )
     assert result.outcome == Outcome.TRANSIENT
     assert "AUTH" not in server.commands
 
@@ -87,18 +135,35 @@ def test_an_smtp_greeting_refusal_is_classified(scripted_server):
     [
         ("imap", "NO [AUTHENTICATIONFAILED] Authentication failed.", "login", Outcome.AUTH_FAILED),
         ("imap", "NO Mailbox does not exist", "select", Outcome.PROTOCOL_ERROR),
-        ("imap", "* NO [ALERT] Application-specific password required\nNO LOGIN failed", "login",
-         Outcome.APP_PASSWORD_REQUIRED),
+        (
+            "imap",
+            "* NO [ALERT] Application-specific password required\nNO LOGIN failed",
+            "login",
+            Outcome.APP_PASSWORD_REQUIRED,
+        ),
         ("imap", "NO [LIMIT] Too many logins", "login", Outcome.RATE_LIMITED),
         ("smtp", "421 4.3.2 Service not available", "greeting", Outcome.TRANSIENT),
         ("smtp", "535 5.7.3 Authentication unsuccessful", "auth", Outcome.AUTH_FAILED),
-        ("smtp", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
-         "auth", Outcome.ACTION_REQUIRED),
-        ("smtp", "534-5.7.14 <https://accounts.google.com/signin/continue?...>\n534 5.7.14 Please log in via your web browser",
-         "auth", Outcome.ACTION_REQUIRED),
+        (
+            "smtp",
+            "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+            "auth",
+            Outcome.ACTION_REQUIRED,
+        ),
+        (
+            "smtp",
+            "534-5.7.14 <https://accounts.google.com/signin/continue?...>\n534 5.7.14 Please log in via your web browser",
+            "auth",
+            Outcome.ACTION_REQUIRED,
+        ),
         ("smtp", "554 5.7.0 Something else entirely", "auth", Outcome.PROTOCOL_ERROR),
-        ("imap", "NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page "
-         "and enable your account for IMAP access. (Failure)", "login", Outcome.ACTION_REQUIRED),
+        (
+            "imap",
+            "NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page "
+            "and enable your account for IMAP access. (Failure)",
+            "login",
+            Outcome.ACTION_REQUIRED,
+        ),
         ("smtp", "550 User has no permission", "auth", Outcome.ACTION_REQUIRED),
     ],
 )
@@ -121,8 +186,14 @@ def test_every_hint_code_has_a_sentence():
 
 def test_an_imap_greeting_refusal_is_classified(scripted_server):
     server = scripted_server("imap", greeting="* BYE Too many connections from your IP")
-    result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("a@b.test",), PASSWORD,
-                        timeout=5, ssl_context=_ctx(server), allow_private=True)
+    result = probe_imap(
+        ServerSpec(server.host, server.port, Security.SSL),
+        ("a@b.test",),
+        PASSWORD,
+        timeout=5,
+        ssl_context=_ctx(server),
+        allow_private=True,
+    )
     assert (result.outcome, result.hint) == (Outcome.TRANSIENT, "provider_busy")
     assert result.reply == "* BYE Too many connections from your IP"
     assert "LOGIN" not in server.commands
@@ -135,7 +206,9 @@ def test_a_hint_names_the_provider_its_credential_and_where_to_fix_it(db):
     from tests.factories import ProviderFactory
 
     gmail = ProviderFactory(
-        slug="gmail-like", name_en="Gmail", credential_name_en="app password",
+        slug="gmail-like",
+        name_en="Gmail",
+        credential_name_en="app password",
         credential_url="https://myaccount.google.com/apppasswords",
     )
     with translation.override("en"):

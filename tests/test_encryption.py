@@ -48,8 +48,12 @@ def test_a_password_under_a_rotated_away_key_is_refused_not_sent(db, use_keys, s
     server = scripted_server("imap")
     use_keys(OLD)
     account = MailboxAccountFactory(
-        password=PASSWORD, provider__imap_host="127.0.0.1", provider__imap_port=server.port,
-        provider__smtp_host="127.0.0.1", provider__smtp_port=server.port, status=Status.ACTIVE,
+        password=PASSWORD,
+        provider__imap_host="127.0.0.1",
+        provider__imap_port=server.port,
+        provider__smtp_host="127.0.0.1",
+        provider__smtp_port=server.port,
+        status=Status.ACTIVE,
     )
     use_keys(NEW)  # OLD was dropped before the rows were re-encrypted
 
@@ -89,9 +93,7 @@ def test_rotate_encryption_key_moves_every_row_to_the_first_key(owner, use_keys)
     assert raw_password(already_new.pk) == already_token
 
     use_keys(NEW)  # the old key can go now
-    assert [MailboxAccount.objects.get(pk=a.pk).password for a in accounts] == [
-        f"pass-{i:04d}-word" for i in range(7)
-    ]
+    assert [MailboxAccount.objects.get(pk=a.pk).password for a in accounts] == [f"pass-{i:04d}-word" for i in range(7)]
 
     # Resumable: a second run (after an interruption, say) has nothing left to do.
     use_keys(NEW, OLD)

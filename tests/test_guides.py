@@ -46,7 +46,11 @@ def test_the_icloud_guide_reads_like_the_icloud_guide_in_chinese(client):
     assert 'href="https://support.apple.com/zh-cn/HT204915"' in page
     assert 'href="https://appleid.apple.com/"' in page
     steps = re.findall(r'<li class="guide-step[^"]*">\s*<h3 class="guide-step-title">([^<]+)</h3>', page)
-    assert steps[:3] == ["登录 Apple ID 网站", "进入「登录与安全」→「App 专用密码」", "点「生成 App 专用密码」（或「+」）并命名"]
+    assert steps[:3] == [
+        "登录 Apple ID 网站",
+        "进入「登录与安全」→「App 专用密码」",
+        "点「生成 App 专用密码」（或「+」）并命名",
+    ]
     assert "张三的MacBook-来发信" in page
     assert "xxxx-xxxx-xxxx-xxxx" in page
     assert "验证通过后，账户状态显示「正常」" in page

@@ -33,7 +33,8 @@ def test_every_entry_of_the_catalog_is_translated_and_not_fuzzy():
 def test_the_catalog_compiles_with_matching_placeholders():
     result = subprocess.run(
         ["msgfmt", "--check-format", "--check-header", "-o", "/dev/null", str(CATALOG)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
 
@@ -44,9 +45,11 @@ def test_every_string_in_the_source_is_in_the_catalog(tmp_path, settings, monkey
     # the catalog shows up as an untranslated entry there.
     source = tmp_path / "src"
     shutil.copytree(
-        settings.BASE_DIR, source,
-        ignore=shutil.ignore_patterns(".venv", "var", ".git", "test-artifacts", "__pycache__", ".pytest_cache",
-                                      "*.mo", "node_modules"),
+        settings.BASE_DIR,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", "var", ".git", "test-artifacts", "__pycache__", ".pytest_cache", "*.mo", "node_modules"
+        ),
     )
     monkeypatch.chdir(source)
     settings.LOCALE_PATHS = [source / "locale"]
@@ -55,10 +58,17 @@ def test_every_string_in_the_source_is_in_the_catalog(tmp_path, settings, monkey
     assert problems(polib.pofile(str(copy))) == []
 
 
-@pytest.mark.parametrize("msgid, expected", [
-    ("Active", "正常"), ("Pending", "待验证"), ("Paused", "已暂停"), ("Password no longer works", "密码已失效"),
-    ("Unreachable", "无法连接"), ("Action required", "需要处理"),
-])
+@pytest.mark.parametrize(
+    "msgid, expected",
+    [
+        ("Active", "正常"),
+        ("Pending", "待验证"),
+        ("Paused", "已暂停"),
+        ("Password no longer works", "密码已失效"),
+        ("Unreachable", "无法连接"),
+        ("Action required", "需要处理"),
+    ],
+)
 def test_the_six_statuses_read_as_agreed(msgid, expected):
     entry = polib.pofile(str(CATALOG)).find(msgid)
     assert entry.msgstr == expected

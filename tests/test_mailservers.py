@@ -52,7 +52,9 @@ def test_smtp_offers_auth_only_over_tls_on_465_and_587(mail_servers):
     address = mail_servers.unique_address("smtp")
     mail_servers.add_user(address, "abcd-efgh-ijkl-mnop")
 
-    with smtplib.SMTP_SSL(mail_servers.host, mail_servers.smtp_ssl_port, context=_context(mail_servers), timeout=10) as s:
+    with smtplib.SMTP_SSL(
+        mail_servers.host, mail_servers.smtp_ssl_port, context=_context(mail_servers), timeout=10
+    ) as s:
         s.ehlo()
         assert s.auth_plain and s.auth("PLAIN", lambda challenge=None: f"\0{address}\0abcd-efgh-ijkl-mnop")[0] == 235
 

@@ -61,7 +61,9 @@ def test_a_good_password_logs_in_over_smtp(mail_servers, user, ctx, security):
 
 def test_the_username_falls_back_to_the_full_address_and_records_which_worked(mail_servers, user, ctx):
     local_part = user.split("@")[0]
-    result = probe_imap(imap(mail_servers), (local_part, user), PASSWORD, timeout=5, ssl_context=ctx, allow_private=True)
+    result = probe_imap(
+        imap(mail_servers), (local_part, user), PASSWORD, timeout=5, ssl_context=ctx, allow_private=True
+    )
     assert result.outcome == Outcome.OK
     assert result.username == user
 
@@ -70,8 +72,12 @@ def test_the_first_username_form_that_works_is_kept(mail_servers, ctx):
     local_part = mail_servers.unique_address("short").split("@")[0]
     mail_servers.add_user(local_part, PASSWORD)
     result = probe_imap(
-        imap(mail_servers), (local_part, f"{local_part}@{mail_servers.domain}"), PASSWORD,
-        timeout=5, ssl_context=ctx, allow_private=True,
+        imap(mail_servers),
+        (local_part, f"{local_part}@{mail_servers.domain}"),
+        PASSWORD,
+        timeout=5,
+        ssl_context=ctx,
+        allow_private=True,
     )
     assert (result.outcome, result.username) == (Outcome.OK, local_part)
 
@@ -123,8 +129,14 @@ def test_starttls_not_offered_fails_before_any_credential_is_sent(mail_servers, 
 
 def test_a_closed_port_is_a_network_error(mail_servers, user, ctx):
     spec = ServerSpec(mail_servers.host, mail_servers.closed_port, Security.SSL)
-    assert probe_imap(spec, (user,), PASSWORD, timeout=5, ssl_context=ctx, allow_private=True).outcome == Outcome.NETWORK_ERROR
-    assert probe_smtp(spec, (user,), PASSWORD, timeout=5, ssl_context=ctx, allow_private=True).outcome == Outcome.NETWORK_ERROR
+    assert (
+        probe_imap(spec, (user,), PASSWORD, timeout=5, ssl_context=ctx, allow_private=True).outcome
+        == Outcome.NETWORK_ERROR
+    )
+    assert (
+        probe_smtp(spec, (user,), PASSWORD, timeout=5, ssl_context=ctx, allow_private=True).outcome
+        == Outcome.NETWORK_ERROR
+    )
 
 
 @pytest.mark.parametrize("protocol", ["imap", "smtp"])
@@ -133,8 +145,14 @@ def test_a_server_that_never_answers_times_out_on_time(scripted_server, protocol
     ctx = ssl.create_default_context(cafile=server.ca_file)
     probe = probe_imap if protocol == "imap" else probe_smtp
     started = time.monotonic()
-    result = probe(ServerSpec(server.host, server.port, Security.SSL), ("a@b.test",), PASSWORD,
-                   timeout=1, ssl_context=ctx, allow_private=True)
+    result = probe(
+        ServerSpec(server.host, server.port, Security.SSL),
+        ("a@b.test",),
+        PASSWORD,
+        timeout=1,
+        ssl_context=ctx,
+        allow_private=True,
+    )
     elapsed = time.monotonic() - started
     assert result.outcome == Outcome.TIMEOUT
     assert 0.9 <= elapsed < 4
@@ -145,11 +163,14 @@ def test_imap_and_smtp_are_checked_at_the_same_time(scripted_server):
     check = login_check(
         ServerSpec(imap_server.host, imap_server.port, Security.SSL),
         ServerSpec(smtp_server.host, smtp_server.port, Security.SSL),
-        ("a@b.test",), ("a@b.test",), PASSWORD,
+        ("a@b.test",),
+        ("a@b.test",),
+        PASSWORD,
     )
     started = time.monotonic()
-    result = check_login(check, timeout=1.5, ssl_context=ssl.create_default_context(cafile=imap_server.ca_file),
-                         allow_private=True)
+    result = check_login(
+        check, timeout=1.5, ssl_context=ssl.create_default_context(cafile=imap_server.ca_file), allow_private=True
+    )
     assert result.imap.outcome == result.smtp.outcome == Outcome.TIMEOUT
     assert time.monotonic() - started < 2.8  # not 1.5 + 1.5
 
@@ -157,8 +178,14 @@ def test_imap_and_smtp_are_checked_at_the_same_time(scripted_server):
 def test_one_wrong_smtp_password_is_sent_once(scripted_server):
     server = scripted_server("smtp", security="starttls", AUTH="535 5.7.8 Error: authentication failed")
     ctx = ssl.create_default_context(cafile=server.ca_file)
-    result = probe_smtp(ServerSpec(server.host, server.port, Security.STARTTLS), ("a@b.test",), PASSWORD,
-                        timeout=5, ssl_context=ctx, allow_private=True)
+    result = probe_smtp(
+        ServerSpec(server.host, server.port, Security.STARTTLS),
+        ("a@b.test",),
+        PASSWORD,
+        timeout=5,
+        ssl_context=ctx,
+        allow_private=True,
+    )
     assert result.outcome == Outcome.AUTH_FAILED
     # smtplib.login() would have tried a second mechanism after the 535.
     assert server.commands.count("AUTH") == 1
@@ -168,8 +195,14 @@ def test_one_wrong_smtp_password_is_sent_once(scripted_server):
 def test_a_server_echoing_the_password_does_not_get_it_stored(scripted_server):
     server = scripted_server("imap", LOGIN=f"NO [AUTHENTICATIONFAILED] bad password {PASSWORD} for a@b.test")
     ctx = ssl.create_default_context(cafile=server.ca_file)
-    result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("a@b.test",), PASSWORD,
-                        timeout=5, ssl_context=ctx, allow_private=True)
+    result = probe_imap(
+        ServerSpec(server.host, server.port, Security.SSL),
+        ("a@b.test",),
+        PASSWORD,
+        timeout=5,
+        ssl_context=ctx,
+        allow_private=True,
+    )
     assert result.outcome == Outcome.AUTH_FAILED
     assert PASSWORD not in result.reply and "bad password ********" in result.reply
 
@@ -180,7 +213,9 @@ def test_the_password_stays_out_of_logs_and_reprs(mail_servers, user, ctx, caplo
     ok = check_login(check, timeout=5, ssl_context=ctx, allow_private=True)
     wrong = check_login(
         login_check(imap(mail_servers), smtp(mail_servers), (user,), (user,), "zzzz-zzzz-zzzz-zzzz"),
-        timeout=5, ssl_context=ctx, allow_private=True,
+        timeout=5,
+        ssl_context=ctx,
+        allow_private=True,
     )
     assert ok.is_ok and wrong.outcome == Outcome.AUTH_FAILED
     for text in (caplog.text, repr(check), repr(ok), repr(wrong)):
@@ -199,8 +234,22 @@ def test_loopback_is_refused_unless_private_hosts_are_allowed(mail_servers, user
 
 @pytest.mark.parametrize(
     "host",
-    ["127.0.0.1", "localhost", "10.1.2.3", "192.168.1.1", "172.16.0.5", "169.254.169.254", "100.64.0.1",
-     "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "240.0.0.1"],
+    [
+        "127.0.0.1",
+        "localhost",
+        "10.1.2.3",
+        "192.168.1.1",
+        "172.16.0.5",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+        "240.0.0.1",
+    ],
 )
 def test_non_public_addresses_are_refused(host):
     with pytest.raises(BlockedAddress):
@@ -219,8 +268,9 @@ def test_a_public_address_on_a_mail_port_is_allowed():
 def test_a_blocked_server_is_never_connected_to(scripted_server):
     # Even with a working server, a refused address means no connection at all.
     server = scripted_server("imap")
-    result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("a", "a@b.test"), PASSWORD,
-                        timeout=2, allow_private=False)
+    result = probe_imap(
+        ServerSpec(server.host, server.port, Security.SSL), ("a", "a@b.test"), PASSWORD, timeout=2, allow_private=False
+    )
     assert result.outcome == Outcome.BLOCKED_ADDRESS
     assert server.connections == 0
 
@@ -233,8 +283,14 @@ def _hang_up(session):
 def test_a_server_hanging_up_mid_login_is_a_network_error(scripted_server, protocol, verb):
     server = scripted_server(protocol, **{verb: _hang_up})
     probe = probe_imap if protocol == "imap" else probe_smtp
-    result = probe(ServerSpec(server.host, server.port, Security.SSL), ("a@b.test",), PASSWORD, timeout=5,
-                   ssl_context=ssl.create_default_context(cafile=server.ca_file), allow_private=True)
+    result = probe(
+        ServerSpec(server.host, server.port, Security.SSL),
+        ("a@b.test",),
+        PASSWORD,
+        timeout=5,
+        ssl_context=ssl.create_default_context(cafile=server.ca_file),
+        allow_private=True,
+    )
     assert result.outcome == Outcome.NETWORK_ERROR
 
 
@@ -252,8 +308,14 @@ def test_a_certificate_for_another_name_is_a_tls_error(tmp_path):
     certs = mint_certificates(tmp_path, names=("mail.example.test",))
     server = ScriptedServer("imap", certs=certs)
     try:
-        result = probe_imap(ServerSpec(server.host, server.port, Security.SSL), ("a@b.test",), PASSWORD, timeout=5,
-                            ssl_context=ssl.create_default_context(cafile=server.ca_file), allow_private=True)
+        result = probe_imap(
+            ServerSpec(server.host, server.port, Security.SSL),
+            ("a@b.test",),
+            PASSWORD,
+            timeout=5,
+            ssl_context=ssl.create_default_context(cafile=server.ca_file),
+            allow_private=True,
+        )
     finally:
         server.stop()
     assert result.outcome == Outcome.TLS_ERROR

@@ -50,8 +50,12 @@ def make_accounts(mail_servers, provider, n, prefix="sched"):
         mail_servers.add_user(address, GOOD)
         accounts.append(
             MailboxAccountFactory(
-                owner=owner, provider=provider, address=address, password=GOOD,
-                status=Status.ACTIVE, next_check_at=timezone.now() - timedelta(minutes=1),
+                owner=owner,
+                provider=provider,
+                address=address,
+                password=GOOD,
+                status=Status.ACTIVE,
+                next_check_at=timezone.now() - timedelta(minutes=1),
             )
         )
     return accounts
@@ -67,8 +71,10 @@ def sweep(accounts, worker):
     before = attempts_of(accounts)
     dispatched = dispatch_due_checks()
     wait_for(
-        lambda: attempts_of(accounts) >= before + dispatched
-        and not MailboxAccount.objects.filter(pk__in=[a.pk for a in accounts], claimed_at__isnull=False).exists(),
+        lambda: (
+            attempts_of(accounts) >= before + dispatched
+            and not MailboxAccount.objects.filter(pk__in=[a.pk for a in accounts], claimed_at__isnull=False).exists()
+        ),
         what=f"{dispatched} checks\n{worker.log()[-3000:]}",
     )
     return dispatched
@@ -77,8 +83,10 @@ def sweep(accounts, worker):
 def deliver_notifications(worker):
     """The beat's send_notifications, run by the real worker: the outbox empties."""
     send_notifications.delay()
-    wait_for(lambda: not StatusChange.objects.filter(notified_at=None).exists(),
-             what=f"the outbox to empty\n{worker.log()[-3000:]}")
+    wait_for(
+        lambda: not StatusChange.objects.filter(notified_at=None).exists(),
+        what=f"the outbox to empty\n{worker.log()[-3000:]}",
+    )
     time.sleep(0.5)  # the file backend writes after the claim
 
 
@@ -123,9 +131,10 @@ def test_a_revoked_password_is_flagged_after_the_evidence_with_one_email_and_one
         f"{account.address} 的密码已失效",
         f"{account.address} 已恢复正常",
     ]
-    assert list(
-        account.status_changes.order_by("created_at").values_list("from_status", "to_status")
-    ) == [("active", "auth_failed"), ("auth_failed", "active")]
+    assert list(account.status_changes.order_by("created_at").values_list("from_status", "to_status")) == [
+        ("active", "auth_failed"),
+        ("auth_failed", "active"),
+    ]
 
 
 def test_a_provider_wide_incident_flags_nobody_and_marks_the_provider_degraded(worker, mail_servers, mail_provider):
@@ -223,11 +232,11 @@ def test_two_dispatchers_at_once_check_every_account_once(worker, mail_servers, 
 def slow_provider(mail_provider, mail_servers):
     """The same servers behind 0.4 s of latency per round trip: a check takes
     seconds, long enough to act while it is in flight."""
-    with DelayProxy(
-        {"imap": mail_servers.imap_port, "smtp": mail_servers.smtp_ssl_port}, delay=0.4
-    ) as proxy:
+    with DelayProxy({"imap": mail_servers.imap_port, "smtp": mail_servers.smtp_ssl_port}, delay=0.4) as proxy:
         Provider.objects.filter(pk=mail_provider.pk).update(
-            imap_port=proxy.ports["imap"], smtp_port=proxy.ports["smtp"], smtp_security="ssl",
+            imap_port=proxy.ports["imap"],
+            smtp_port=proxy.ports["smtp"],
+            smtp_security="ssl",
             smtp_alternatives=[],
         )
         yield Provider.objects.get(pk=mail_provider.pk)

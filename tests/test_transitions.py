@@ -325,7 +325,9 @@ def test_notices_belong_to_their_owner_until_dismissed(account, traveller, stran
 
 def test_a_provider_whose_checks_mostly_fail_is_degraded_until_it_recovers(db, traveller, settings):
     provider = ProviderFactory(slug="outage-a")
-    accounts = MailboxAccountFactory.create_batch(settings.MAILBOX_OUTAGE_MIN_ACCOUNTS, provider=provider, status=Status.ACTIVE)
+    accounts = MailboxAccountFactory.create_batch(
+        settings.MAILBOX_OUTAGE_MIN_ACCOUNTS, provider=provider, status=Status.ACTIVE
+    )
     for a in accounts:
         record(a, Outcome.AUTH_FAILED)
     update_provider_health()
@@ -347,7 +349,9 @@ def test_a_provider_whose_checks_mostly_fail_is_degraded_until_it_recovers(db, t
 
 def test_a_provider_is_judged_degraded_at_flag_time_without_waiting_for_the_dispatcher(db, traveller, settings):
     provider = ProviderFactory(slug="outage-b")
-    accounts = MailboxAccountFactory.create_batch(settings.MAILBOX_OUTAGE_MIN_ACCOUNTS, provider=provider, status=Status.ACTIVE)
+    accounts = MailboxAccountFactory.create_batch(
+        settings.MAILBOX_OUTAGE_MIN_ACCOUNTS, provider=provider, status=Status.ACTIVE
+    )
     for a in accounts:
         record(a, Outcome.AUTH_FAILED)
     traveller.shift(timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES))

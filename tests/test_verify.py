@@ -66,8 +66,9 @@ def test_verify_accounts_checks_the_named_accounts_and_records_command_attempts(
 
 
 def test_verify_accounts_all_skips_paused_accounts(account, mail_provider, owner):
-    paused = MailboxAccountFactory(owner=owner, provider=mail_provider, address="paused@icloud-like.test",
-                                   status=Status.PAUSED)
+    paused = MailboxAccountFactory(
+        owner=owner, provider=mail_provider, address="paused@icloud-like.test", status=Status.PAUSED
+    )
     out = io.StringIO()
     call_command("verify_accounts", "--all", stdout=out, stderr=io.StringIO())
     assert "Checked 1 account(s)" in out.getvalue()

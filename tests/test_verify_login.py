@@ -59,8 +59,17 @@ def test_the_provider_comes_from_the_address_or_the_provider_option(monkeypatch,
 
 def test_server_options_reach_starttls_imap_and_implicit_tls_smtp(monkeypatch, mail_provider, user, mail_servers):
     status, out = run(
-        monkeypatch, user, "--imap", f"127.0.0.1:{mail_servers.imap_starttls_port}", "--imap-security", "starttls",
-        "--smtp", f"127.0.0.1:{mail_servers.smtp_ssl_port}", "--smtp-security", "ssl", "--json",
+        monkeypatch,
+        user,
+        "--imap",
+        f"127.0.0.1:{mail_servers.imap_starttls_port}",
+        "--imap-security",
+        "starttls",
+        "--smtp",
+        f"127.0.0.1:{mail_servers.smtp_ssl_port}",
+        "--smtp-security",
+        "ssl",
+        "--json",
     )
     assert (status, json.loads(out)["outcome"]) == (0, "ok")
 
@@ -83,11 +92,21 @@ def test_the_human_output_names_the_outcomes_and_never_the_password(monkeypatch,
 
 
 def test_a_published_provider_refusal_exits_1(monkeypatch, mail_provider, user, scripted_server, mail_servers):
-    gmail = scripted_server("imap", LOGIN="NO [ALERT] Application-specific password required: "
-                            "https://support.google.com/accounts/answer/185833 (Failure)")
+    gmail = scripted_server(
+        "imap",
+        LOGIN="NO [ALERT] Application-specific password required: "
+        "https://support.google.com/accounts/answer/185833 (Failure)",
+    )
     status, out = run(
-        monkeypatch, user, "--imap", f"{gmail.host}:{gmail.port}", "--imap-security", "ssl",
-        "--ca-file", gmail.ca_file, "--json",
+        monkeypatch,
+        user,
+        "--imap",
+        f"{gmail.host}:{gmail.port}",
+        "--imap-security",
+        "ssl",
+        "--ca-file",
+        gmail.ca_file,
+        "--json",
     )
     data = json.loads(out)
     assert status == 1
@@ -97,8 +116,17 @@ def test_a_published_provider_refusal_exits_1(monkeypatch, mail_provider, user, 
 
 def test_server_options_keep_the_providers_username_rule(monkeypatch, mail_provider, user, scripted_server):
     server = scripted_server("imap", LOGIN="NO [AUTHENTICATIONFAILED] Authentication Failed")
-    status, _ = run(monkeypatch, user, "--imap", f"127.0.0.1:{server.port}", "--imap-security", "ssl",
-                    "--ca-file", server.ca_file, "--json")
+    status, _ = run(
+        monkeypatch,
+        user,
+        "--imap",
+        f"127.0.0.1:{server.port}",
+        "--imap-security",
+        "ssl",
+        "--ca-file",
+        server.ca_file,
+        "--json",
+    )
     assert status == 1
     # local_part_then_full: the name part first, then the full address.
     assert server.commands.count("LOGIN") == 2
@@ -124,8 +152,9 @@ def test_a_check_that_cannot_complete_exits_2(monkeypatch, mail_provider, user, 
 def test_a_server_that_never_answers_exits_2_within_the_timeout(monkeypatch, mail_provider, user, scripted_server):
     silent = scripted_server("smtp", mode="silent")
     started = time.monotonic()
-    status, out = run(monkeypatch, user, "--smtp", f"127.0.0.1:{silent.port}", "--smtp-security", "ssl",
-                      "--timeout", "1", "--json")
+    status, out = run(
+        monkeypatch, user, "--smtp", f"127.0.0.1:{silent.port}", "--smtp-security", "ssl", "--timeout", "1", "--json"
+    )
     assert status == 2
     assert json.loads(out)["smtp"]["outcome"] == "timeout"
     assert time.monotonic() - started < 5
@@ -162,8 +191,9 @@ def test_the_real_command_line_gives_the_exit_status_and_hides_the_password(mail
         pytest.skip("the subprocess needs the test database on a server")
     command = [sys.executable, "manage.py", "verify_login", user, "--password-stdin"]
     good = subprocess.run(command, input=PASSWORD + "\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
-    bad = subprocess.run(command, input="nope-nope-nope-nope\n", capture_output=True, text=True, cwd=ROOT, env=env,
-                         timeout=60)
+    bad = subprocess.run(
+        command, input="nope-nope-nope-nope\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
     assert good.returncode == 0, good.stderr
     assert bad.returncode == 1, bad.stderr
     for proc, secret in ((good, PASSWORD), (bad, "nope-nope-nope-nope")):
@@ -180,20 +210,40 @@ def test_every_published_imap_reply_gives_its_outcome_and_exit_status(
     monkeypatch, mail_provider, user, scripted_server, provider, reply, outcome, hint
 ):
     server = scripted_server("imap", LOGIN=reply)
-    status, out = run(monkeypatch, user, "--imap", f"127.0.0.1:{server.port}", "--imap-security", "ssl",
-                      "--ca-file", server.ca_file, "--json")
+    status, out = run(
+        monkeypatch,
+        user,
+        "--imap",
+        f"127.0.0.1:{server.port}",
+        "--imap-security",
+        "ssl",
+        "--ca-file",
+        server.ca_file,
+        "--json",
+    )
     data = json.loads(out)
     assert data["imap"]["outcome"] == data["outcome"] == outcome
     assert status == (1 if outcome in REFUSED else 2)
 
 
-@pytest.mark.parametrize("provider,reply,outcome,hint,shown", SMTP_REPLIES, ids=[f"{r[0]}-{r[2]}" for r in SMTP_REPLIES])
+@pytest.mark.parametrize(
+    "provider,reply,outcome,hint,shown", SMTP_REPLIES, ids=[f"{r[0]}-{r[2]}" for r in SMTP_REPLIES]
+)
 def test_every_published_smtp_reply_gives_its_outcome_and_exit_status(
     monkeypatch, mail_provider, user, scripted_server, provider, reply, outcome, hint, shown
 ):
     server = scripted_server("smtp", security="starttls", AUTH=reply)
-    status, out = run(monkeypatch, user, "--smtp", f"127.0.0.1:{server.port}", "--smtp-security", "starttls",
-                      "--ca-file", server.ca_file, "--json")
+    status, out = run(
+        monkeypatch,
+        user,
+        "--smtp",
+        f"127.0.0.1:{server.port}",
+        "--smtp-security",
+        "starttls",
+        "--ca-file",
+        server.ca_file,
+        "--json",
+    )
     data = json.loads(out)
     assert data["smtp"]["outcome"] == data["outcome"] == outcome
     assert shown in data["smtp"]["reply"]
@@ -207,6 +257,15 @@ def test_163_unsafe_login_depends_on_the_providers_id_rule(
     mail_provider.requires_imap_id = requires_id
     mail_provider.save()
     server = scripted_server("imap", EXAMINE=unsafe_unless_id, SELECT=unsafe_unless_id)
-    status, out = run(monkeypatch, user, "--imap", f"127.0.0.1:{server.port}", "--imap-security", "ssl",
-                      "--ca-file", server.ca_file, "--json")
+    status, out = run(
+        monkeypatch,
+        user,
+        "--imap",
+        f"127.0.0.1:{server.port}",
+        "--imap-security",
+        "ssl",
+        "--ca-file",
+        server.ca_file,
+        "--json",
+    )
     assert (status, json.loads(out)["outcome"]) == expected

@@ -41,9 +41,12 @@ def account(owner):
 
 def user_pages(account):
     return [
-        reverse("accounts:list"), reverse("accounts:detail", args=[account.pk]),
-        reverse("accounts:edit", args=[account.pk]), reverse("accounts:change_password", args=[account.pk]),
-        reverse("accounts:delete", args=[account.pk]), reverse("password_change"),
+        reverse("accounts:list"),
+        reverse("accounts:detail", args=[account.pk]),
+        reverse("accounts:edit", args=[account.pk]),
+        reverse("accounts:change_password", args=[account.pk]),
+        reverse("accounts:delete", args=[account.pk]),
+        reverse("password_change"),
         reverse("accounts:add_step", args=["address"]),
     ]
 

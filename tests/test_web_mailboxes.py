@@ -13,10 +13,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def provider(db):
     return factories.ProviderFactory(
-        slug="icloud-ish", name_zh="类 iCloud 邮件", name_en="iCloud-ish Mail",
+        slug="icloud-ish",
+        name_zh="类 iCloud 邮件",
+        name_en="iCloud-ish Mail",
         revocation_hint_zh="更改 Apple ID 密码后，所有 App 专用密码都会被撤销。",
         revocation_hint_en="Changing your Apple ID password revokes all app-specific passwords.",
-        credential_kind="app_specific_password", credential_name_zh="App 专用密码",
+        credential_kind="app_specific_password",
+        credential_name_zh="App 专用密码",
         credential_name_en="app-specific password",
     )
 
@@ -33,8 +36,14 @@ def owner_client(client, owner):
 
 
 ACCOUNT_PAGES = ["accounts:detail", "accounts:edit", "accounts:change_password", "accounts:delete"]
-ACCOUNT_ACTIONS = ["accounts:pause", "accounts:resume", "accounts:check", "accounts:delete", "accounts:edit",
-                   "accounts:change_password"]
+ACCOUNT_ACTIONS = [
+    "accounts:pause",
+    "accounts:resume",
+    "accounts:check",
+    "accounts:delete",
+    "accounts:edit",
+    "accounts:change_password",
+]
 
 
 def test_the_list_shows_provider_label_address_and_a_status_badge(owner_client, account):
@@ -49,7 +58,8 @@ def test_the_list_says_in_words_what_the_last_check_found(owner_client, account)
     from django.utils import timezone
 
     MailboxAccount.objects.filter(pk=account.pk).update(
-        status=Status.ACTIVE, last_checked_at=timezone.now(), last_outcome="ok")
+        status=Status.ACTIVE, last_checked_at=timezone.now(), last_outcome="ok"
+    )
     html = owner_client.get(reverse("accounts:list")).content.decode()
     assert "正常" in html
     assert "上次检查：现在 · IMAP 和 SMTP 均正常" in html
@@ -57,16 +67,26 @@ def test_the_list_says_in_words_what_the_last_check_found(owner_client, account)
 
 def test_an_account_needing_action_says_what_the_provider_wants(owner_client, account):
     MailboxAccount.objects.filter(pk=account.pk).update(
-        status=Status.ACTION_REQUIRED, last_outcome="action_required", last_hint="imap_id_required",
-        last_reply="NO SELECT Unsafe Login. Please contact kefu@188.com for help")
+        status=Status.ACTION_REQUIRED,
+        last_outcome="action_required",
+        last_hint="imap_id_required",
+        last_reply="NO SELECT Unsafe Login. Please contact kefu@188.com for help",
+    )
     html = owner_client.get(reverse("accounts:list")).content.decode()
     assert "类 iCloud 邮件 以“不安全登录”为由阻止了登录" in html
 
 
-@pytest.mark.parametrize("status, label", [
-    ("pending", "待验证"), ("active", "正常"), ("paused", "已暂停"), ("auth_failed", "密码已失效"),
-    ("unreachable", "无法连接"), ("action_required", "需要处理"),
-])
+@pytest.mark.parametrize(
+    "status, label",
+    [
+        ("pending", "待验证"),
+        ("active", "正常"),
+        ("paused", "已暂停"),
+        ("auth_failed", "密码已失效"),
+        ("unreachable", "无法连接"),
+        ("action_required", "需要处理"),
+    ],
+)
 def test_each_status_has_its_chinese_badge(owner_client, account, status, label):
     MailboxAccount.objects.filter(pk=account.pk).update(status=status)
     html = owner_client.get(reverse("accounts:list")).content.decode()
@@ -81,8 +101,14 @@ def test_an_auth_failed_account_explains_the_likely_cause_and_leads_to_a_new_pas
 
 
 def test_the_change_password_page_shows_the_providers_generate_steps(owner_client, account, provider):
-    provider.steps.create(section="generate", position=1, title_zh="登录 Apple ID 网站", title_en="Sign in",
-                          body_zh="打开 appleid.apple.com", body_en="Open appleid.apple.com")
+    provider.steps.create(
+        section="generate",
+        position=1,
+        title_zh="登录 Apple ID 网站",
+        title_en="Sign in",
+        body_zh="打开 appleid.apple.com",
+        body_en="Open appleid.apple.com",
+    )
     MailboxAccount.objects.filter(pk=account.pk).update(status=Status.AUTH_FAILED)
     html = owner_client.get(reverse("accounts:change_password", args=[account.pk])).content.decode()
     assert "登录 Apple ID 网站" in html
@@ -125,12 +151,15 @@ def test_edit_saves_a_new_label_without_a_login(owner_client, account):
     assert not account.attempts.exists()
 
 
-@pytest.mark.parametrize("username, message", [
-    ("bob@icloud.test\r\nX NOOP", "这里含有换行符或其他控制字符"),
-    ('x" "GUESS"\r\nX1 DELETE INBOX', "这里含有换行符或其他控制字符"),
-    ("a\x1b[2Jb", "这里含有换行符或其他控制字符"),
-    ("a\x00b", "不允许是用空字符串"),  # Django's own refusal of NUL comes first
-])
+@pytest.mark.parametrize(
+    "username, message",
+    [
+        ("bob@icloud.test\r\nX NOOP", "这里含有换行符或其他控制字符"),
+        ('x" "GUESS"\r\nX1 DELETE INBOX', "这里含有换行符或其他控制字符"),
+        ("a\x1b[2Jb", "这里含有换行符或其他控制字符"),
+        ("a\x00b", "不允许是用空字符串"),  # Django's own refusal of NUL comes first
+    ],
+)
 def test_edit_refuses_a_username_with_a_line_break_or_control_character(owner_client, account, username, message):
     response = owner_client.post(
         reverse("accounts:edit", args=[account.pk]),
@@ -142,8 +171,9 @@ def test_edit_refuses_a_username_with_a_line_break_or_control_character(owner_cl
 
 
 def test_edit_does_not_touch_the_password_or_status(owner_client, account):
-    owner_client.post(reverse("accounts:edit", args=[account.pk]),
-                      {"label": "x", "password": "stolen", "status": "active"})
+    owner_client.post(
+        reverse("accounts:edit", args=[account.pk]), {"label": "x", "password": "stolen", "status": "active"}
+    )
     account.refresh_from_db()
     assert account.password == "abcd-efgh-ijkl-mnop"
     assert account.status == Status.PENDING
@@ -178,7 +208,10 @@ def test_status_changes_show_as_notices_until_dismissed(owner_client, account):
     owner_client.post(reverse("accounts:dismiss_notice", args=[change.pk]))
     change.refresh_from_db()
     assert change.dismissed_at is not None
-    assert reverse("accounts:dismiss_notice", args=[change.pk]) not in owner_client.get(reverse("accounts:list")).content.decode()
+    assert (
+        reverse("accounts:dismiss_notice", args=[change.pk])
+        not in owner_client.get(reverse("accounts:list")).content.decode()
+    )
 
 
 # -- isolation -------------------------------------------------------------------
@@ -226,7 +259,9 @@ def test_a_visitor_is_sent_to_log_in(client, account, name):
     assert response.status_code == 302 and response.headers["Location"].startswith(reverse("login"))
 
 
-def test_the_list_takes_the_same_few_queries_for_many_accounts(owner_client, owner, provider, django_assert_max_num_queries):
+def test_the_list_takes_the_same_few_queries_for_many_accounts(
+    owner_client, owner, provider, django_assert_max_num_queries
+):
     for n in range(30):
         account = factories.MailboxAccountFactory(owner=owner, provider=provider, address=f"m{n}@icloud-ish.test")
         StatusChange.objects.create(account=account, from_status="active", to_status="auth_failed")

@@ -19,24 +19,43 @@ def step_url(step):
 @pytest.fixture
 def icloud(db):
     provider = factories.ProviderFactory(
-        slug="icloud-ish", name_zh="类 iCloud 邮件", name_en="iCloud-ish Mail", domains=["icloud-ish.test"],
-        credential_kind="app_specific_password", credential_name_zh="App 专用密码",
-        credential_name_en="app-specific password", requires_2fa=True,
-        credential_pattern=r"[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}", credential_example="xxxx-xxxx-xxxx-xxxx",
-        credential_strip_separators=True, credential_case="lower", credential_group_size=4,
+        slug="icloud-ish",
+        name_zh="类 iCloud 邮件",
+        name_en="iCloud-ish Mail",
+        domains=["icloud-ish.test"],
+        credential_kind="app_specific_password",
+        credential_name_zh="App 专用密码",
+        credential_name_en="app-specific password",
+        requires_2fa=True,
+        credential_pattern=r"[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}",
+        credential_example="xxxx-xxxx-xxxx-xxxx",
+        credential_strip_separators=True,
+        credential_case="lower",
+        credential_group_size=4,
         credential_group_separator="-",
     )
-    provider.steps.create(section="prerequisite", position=1, title_zh="开启双重认证", title_en="Turn on 2FA",
-                          link_url="https://support.apple.com/zh-cn/HT204915", link_label_zh="Apple 帮助",
-                          link_label_en="Apple help")
+    provider.steps.create(
+        section="prerequisite",
+        position=1,
+        title_zh="开启双重认证",
+        title_en="Turn on 2FA",
+        link_url="https://support.apple.com/zh-cn/HT204915",
+        link_label_zh="Apple 帮助",
+        link_label_en="Apple help",
+    )
     provider.steps.create(section="generate", position=1, title_zh="登录 Apple ID 网站", title_en="Sign in to Apple ID")
     return provider
 
 
 @pytest.fixture
 def outlook(db):
-    return factories.ProviderFactory(slug="outlook-ish", name_zh="Outlook 类邮箱", name_en="Outlook-ish",
-                                     domains=["outlook-ish.test"], credential_kind="oauth2_only")
+    return factories.ProviderFactory(
+        slug="outlook-ish",
+        name_zh="Outlook 类邮箱",
+        name_en="Outlook-ish",
+        domains=["outlook-ish.test"],
+        credential_kind="oauth2_only",
+    )
 
 
 @pytest.fixture
@@ -74,7 +93,8 @@ def test_the_detected_provider_is_shown_by_name_and_preselected(user_client, icl
     html = user_client.get(step_url("provider")).content.decode()
     assert "这个地址由 <strong>类 iCloud 邮件</strong> 提供服务" in html
     assert 'value="icloud-ish" id="id_provider-provider_0" checked' in html or (
-        'value="icloud-ish"' in html and "checked" in html)
+        'value="icloud-ish"' in html and "checked" in html
+    )
 
 
 def test_the_address_step_explains_a_typo(user_client):
@@ -142,20 +162,37 @@ def test_hand_entered_servers_on_private_addresses_are_refused(user_client, sett
     settings.MAILBOX_ALLOW_PRIVATE_HOSTS = False
     post_step(user_client, "address", {"address": "lin@icloud-ish.test"})
     post_step(user_client, "provider", {"provider": "other"})
-    response = post_step(user_client, "servers", {
-        "imap_host": "127.0.0.1", "imap_port": 993, "imap_security": "ssl",
-        "smtp_host": "localhost", "smtp_port": 465, "smtp_security": "ssl",
-    })
+    response = post_step(
+        user_client,
+        "servers",
+        {
+            "imap_host": "127.0.0.1",
+            "imap_port": 993,
+            "imap_security": "ssl",
+            "smtp_host": "localhost",
+            "smtp_port": 465,
+            "smtp_security": "ssl",
+        },
+    )
     assert response.content.decode().count("这个服务器位于内部网络") == 2
 
 
 def test_hand_entered_servers_reach_the_draft(user_client, icloud):
     post_step(user_client, "address", {"address": "lin@icloud-ish.test"})
     post_step(user_client, "provider", {"provider": "other"})
-    response = post_step(user_client, "servers", {
-        "imap_host": "IMAP.Example.com", "imap_port": 993, "imap_security": "ssl",
-        "smtp_host": "smtp.example.com", "smtp_port": 587, "smtp_security": "starttls", "username": "",
-    })
+    response = post_step(
+        user_client,
+        "servers",
+        {
+            "imap_host": "IMAP.Example.com",
+            "imap_port": 993,
+            "imap_security": "ssl",
+            "smtp_host": "smtp.example.com",
+            "smtp_port": 587,
+            "smtp_security": "starttls",
+            "username": "",
+        },
+    )
     assert response.headers["Location"] == step_url("prerequisites")
     post_step(user_client, "prerequisites", {"confirmed": "on"})
     post_step(user_client, "generate", {"confirmed": "on"})

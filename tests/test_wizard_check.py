@@ -101,8 +101,9 @@ def test_a_main_password_can_still_be_checked_after_the_warning(at_check_page, o
 
 @pytest.fixture
 def active_account(owner, mail_provider, mailbox):
-    return factories.MailboxAccountFactory(owner=owner, provider=mail_provider, address=mailbox,
-                                           password=APP_PASSWORD, status=Status.ACTIVE)
+    return factories.MailboxAccountFactory(
+        owner=owner, provider=mail_provider, address=mailbox, password=APP_PASSWORD, status=Status.ACTIVE
+    )
 
 
 def test_check_now_records_a_user_check(client, owner, active_account):
@@ -136,8 +137,9 @@ def test_an_edited_username_is_saved_only_once_the_server_accepts_it(client, own
     active_account.refresh_from_db()
     assert active_account.imap_username == ""
 
-    response = client.post(url, {"label": "", "imap_username": active_account.address, "smtp_username": ""},
-                           follow=True)
+    response = client.post(
+        url, {"label": "", "imap_username": active_account.address, "smtp_username": ""}, follow=True
+    )
     assert "已保存" in response.content.decode()
     active_account.refresh_from_db()
     assert active_account.imap_username == active_account.address
@@ -178,11 +180,19 @@ def through_hand_entered_servers(client, address, mail_servers):
     client.get(reverse("accounts:add") + "?reset=1")
     post_step(client, "address", {"address": address})
     post_step(client, "provider", {"provider": "other"})
-    response = post_step(client, "servers", {
-        "imap_host": mail_servers.host, "imap_port": mail_servers.imap_port, "imap_security": "ssl",
-        "smtp_host": mail_servers.host, "smtp_port": mail_servers.smtp_ssl_port, "smtp_security": "ssl",
-        "username": "",
-    })
+    response = post_step(
+        client,
+        "servers",
+        {
+            "imap_host": mail_servers.host,
+            "imap_port": mail_servers.imap_port,
+            "imap_security": "ssl",
+            "smtp_host": mail_servers.host,
+            "smtp_port": mail_servers.smtp_ssl_port,
+            "smtp_security": "ssl",
+            "username": "",
+        },
+    )
     assert response.headers["Location"] == step_url("prerequisites")
     post_step(client, "prerequisites", {"confirmed": "on"})
     post_step(client, "generate", {"confirmed": "on"})
@@ -197,7 +207,10 @@ def test_a_mailbox_on_hand_entered_servers_is_checked_and_saved(client, owner, m
     account = MailboxAccount.objects.get(owner=owner, address=mailbox)
     assert account.provider is None and account.status == Status.ACTIVE
     assert (account.imap_host, account.imap_port, account.smtp_port) == (
-        mail_servers.host, mail_servers.imap_port, mail_servers.smtp_ssl_port)
+        mail_servers.host,
+        mail_servers.imap_port,
+        mail_servers.smtp_ssl_port,
+    )
 
 
 def test_private_hand_entered_servers_are_refused_at_check_time_too(client, owner, mail_servers, mailbox, settings):
@@ -257,4 +270,7 @@ def test_a_custom_domain_detected_by_mx_signs_in_with_the_providers_address(
     assert "me@lin-family.example 已接入，状态正常。" in response.content.decode()
     account = MailboxAccount.objects.get(owner=owner)
     assert (account.address, account.imap_username, account.smtp_username) == (
-        "me@lin-family.example", mailbox, mailbox)
+        "me@lin-family.example",
+        mailbox,
+        mailbox,
+    )

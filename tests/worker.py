@@ -99,11 +99,26 @@ class CeleryWorker:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "laifaxin", "worker",
-                f"--pool={self.pool}", f"--concurrency={self.concurrency}", "-n", self.nodename,
-                "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "laifaxin",
+                "worker",
+                f"--pool={self.pool}",
+                f"--concurrency={self.concurrency}",
+                "-n",
+                self.nodename,
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "INFO",
             ],
-            cwd=ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**self.env, **(extra_env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: kill() reaches prefork children too
         )
         deadline = time.monotonic() + READY_TIMEOUT

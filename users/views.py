@@ -26,5 +26,3 @@ class SignupView(CreateView):
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, _("Welcome! Your account is ready. Add your first mailbox."))
         return redirect("accounts:list")
-
-

@@ -131,9 +131,7 @@ def provider_health(now: datetime | None = None) -> list[ProviderHealth]:
     for prefix, since in (("d", day_ago), ("w", week_ago)):
         outcome_counts[f"{prefix}_total"] = Count("id", filter=Q(started_at__gte=since))
         for outcome in OutcomeChoice.values:
-            outcome_counts[f"{prefix}_{outcome}"] = Count(
-                "id", filter=Q(started_at__gte=since, outcome=outcome)
-            )
+            outcome_counts[f"{prefix}_{outcome}"] = Count("id", filter=Q(started_at__gte=since, outcome=outcome))
     recent = VerificationAttempt.objects.filter(started_at__gte=min(week_ago, first_day), started_at__lte=now)
     attempts = {
         row["account__provider"]: row

@@ -35,6 +35,7 @@ from accounts.tasks import check_account
 HISTORY_PAGE_SIZE = 20
 STATUS_CHANGES_SHOWN = 20
 
+
 def status_badge(status: str, label: str):
     # The portal's badge classes (static/css/badges.css, in this admin's Media).
     return format_html('<span class="badge badge-{}" data-status="{}">{}</span>', status, status, label)
@@ -48,18 +49,14 @@ def enqueue_checks(account_ids) -> None:
 
 def log_each(request, accounts, message: str) -> None:
     """One history entry per account, so a bulk action is traceable per mailbox."""
-    LogEntry.objects.log_actions(
-        user_id=request.user.pk, queryset=accounts, action_flag=CHANGE, change_message=message
-    )
+    LogEntry.objects.log_actions(user_id=request.user.pk, queryset=accounts, action_flag=CHANGE, change_message=message)
 
 
 def _latest_attempt(field: str):
     # Correlated subquery, served by attempt_account_latest_idx: one query for
     # the whole page instead of one per row.
     return Subquery(
-        VerificationAttempt.objects.filter(account=OuterRef("pk"))
-        .order_by("-started_at")
-        .values(field)[:1]
+        VerificationAttempt.objects.filter(account=OuterRef("pk")).order_by("-started_at").values(field)[:1]
     )
 
 
@@ -258,12 +255,8 @@ class MailboxAccountAdmin(admin.ModelAdmin):
     def latest_attempt(self, obj):
         if obj.latest_attempt_at is None:
             return "—"
-        attempt = VerificationAttempt(
-            outcome=obj.latest_attempt_outcome, trigger=obj.latest_attempt_trigger
-        )
-        return format_html(
-            "{}<br><small>{}</small>", attempt.get_outcome_display(), attempt.get_trigger_display()
-        )
+        attempt = VerificationAttempt(outcome=obj.latest_attempt_outcome, trigger=obj.latest_attempt_trigger)
+        return format_html("{}<br><small>{}</small>", attempt.get_outcome_display(), attempt.get_trigger_display())
 
     @admin.display(description=_("last reply"))
     def short_reply(self, obj):
@@ -317,9 +310,7 @@ class MailboxAccountAdmin(admin.ModelAdmin):
                 account.status_changes.order_by("-created_at")[:STATUS_CHANGES_SHOWN]
             ),
             "status_changes_url": reverse("admin:accounts_statuschange_changelist") + "?" + filter_qs,
-            "action_url": reverse("admin:accounts_mailboxaccount_changelist")
-            + "?"
-            + urlencode({"q": account.address}),
+            "action_url": reverse("admin:accounts_mailboxaccount_changelist") + "?" + urlencode({"q": account.address}),
             "can_check": self.has_check_permission(request),
             "can_pause": self.has_pause_permission(request),
             "is_paused": account.status == Status.PAUSED,
@@ -369,8 +360,7 @@ class MailboxAccountAdmin(admin.ModelAdmin):
         log_each(request, changed, gettext("Paused checks."))
         self.message_user(
             request,
-            ngettext("Paused %(count)d account.", "Paused %(count)d accounts.", len(changed))
-            % {"count": len(changed)},
+            ngettext("Paused %(count)d account.", "Paused %(count)d accounts.", len(changed)) % {"count": len(changed)},
             messages.SUCCESS,
         )
 

@@ -61,12 +61,23 @@ def check_login(
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="probe")
     try:
         imap = pool.submit(
-            probe_imap, login_check.imap, login_check.imap_usernames, login_check.credential,
-            deadline=deadline, ssl_context=ssl_context, policy=policy, send_id=login_check.send_imap_id,
+            probe_imap,
+            login_check.imap,
+            login_check.imap_usernames,
+            login_check.credential,
+            deadline=deadline,
+            ssl_context=ssl_context,
+            policy=policy,
+            send_id=login_check.send_imap_id,
         )
         smtp = pool.submit(
-            probe_smtp, login_check.smtp, login_check.smtp_usernames, login_check.credential,
-            deadline=deadline, ssl_context=ssl_context, policy=policy,
+            probe_smtp,
+            login_check.smtp,
+            login_check.smtp_usernames,
+            login_check.credential,
+            deadline=deadline,
+            ssl_context=ssl_context,
+            policy=policy,
         )
         return CheckResult(
             imap=_result_of(imap, "imap", login_check.imap, deadline),
@@ -84,5 +95,11 @@ def _result_of(
     try:
         return future.result(timeout=max(0.0, deadline.remaining()) + DEADLINE_MARGIN_SECONDS)
     except concurrent.futures.TimeoutError:
-        return ProtocolResult(protocol, Outcome.TIMEOUT, "no answer in time", int(deadline.seconds * 1000),
-                              hint=Hint.TIMEOUT, server=str(spec))
+        return ProtocolResult(
+            protocol,
+            Outcome.TIMEOUT,
+            "no answer in time",
+            int(deadline.seconds * 1000),
+            hint=Hint.TIMEOUT,
+            server=str(spec),
+        )

@@ -80,8 +80,13 @@ def try_usernames(
     usernames = tuple(usernames) or ("",)
     if any(has_control_characters(u) for u in (*usernames, credential.secret)):
         return ProtocolResult(
-            protocol, Outcome.PROTOCOL_ERROR, "not sent: the username or password contains control characters",
-            0, usernames[0], Hint.CONTROL_CHARACTERS, str(spec),
+            protocol,
+            Outcome.PROTOCOL_ERROR,
+            "not sent: the username or password contains control characters",
+            0,
+            usernames[0],
+            Hint.CONTROL_CHARACTERS,
+            str(spec),
         )
     outcome: Outcome = Outcome.PROTOCOL_ERROR
     hint: str = Hint.PROTOCOL_ERROR

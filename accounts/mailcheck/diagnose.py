@@ -92,6 +92,7 @@ RULES: tuple[Rule, ...] = (
     Rule("smtp", "", "", O.PROTOCOL_ERROR, "protocol_error"),
 )
 
+
 def decode_reply(reply: bytes | str) -> str:
     """Server bytes as text: UTF-8, else GB18030 (a superset of GBK, which QQ sends)."""
     if isinstance(reply, str):
@@ -157,8 +158,7 @@ REDACTED = "********"
 _ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)", re.S)
 
 
-def clean_reply(reply: bytes | str, credential: Credential | None = None,
-                usernames: tuple[str, ...] = ()) -> str:
+def clean_reply(reply: bytes | str, credential: Credential | None = None, usernames: tuple[str, ...] = ()) -> str:
     """A server's reply as it may be stored and shown: decoded, every echo of
     the credential redacted (in any form we sent it), control characters,
     terminal escapes and bidi overrides removed, line breaks kept, bounded."""
@@ -169,8 +169,13 @@ def clean_reply(reply: bytes | str, credential: Credential | None = None,
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = "".join(
-        char if char == "\n" else " " if char == "\t" else ""
-        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs") else char
+        char
+        if char == "\n"
+        else " "
+        if char == "\t"
+        else ""
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs")
+        else char
         for char in text
     )
     lines = [line.strip() for line in text.split("\n")]

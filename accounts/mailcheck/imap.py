@@ -72,8 +72,15 @@ class _IMAP4(imaplib.IMAP4):
     imaplib.starttls) checks the certificate against it.
     """
 
-    def __init__(self, spec: ServerSpec, *, addresses: list[Address], deadline: Deadline,
-                 ssl_context: ssl.SSLContext, transcript: _Transcript):
+    def __init__(
+        self,
+        spec: ServerSpec,
+        *,
+        addresses: list[Address],
+        deadline: Deadline,
+        ssl_context: ssl.SSLContext,
+        transcript: _Transcript,
+    ):
         self._addresses = addresses
         self._deadline = deadline
         self._ssl_context = ssl_context
@@ -202,14 +209,16 @@ def probe_imap(
         stage = "greeting"
         try:
             try:
-                client = cls(spec, addresses=addresses, deadline=deadline, ssl_context=ssl_context,
-                             transcript=transcript)
+                client = cls(
+                    spec, addresses=addresses, deadline=deadline, ssl_context=ssl_context, transcript=transcript
+                )
             except (imaplib.IMAP4.error, imaplib.IMAP4.abort) as exc:
                 raise _greeting_failure(exc, transcript) from None
             except DeadlineExceeded:
                 if transcript.connected and not transcript:
-                    raise Failure(Outcome.TIMEOUT, "connected, but the server sent no greeting",
-                                  Hint.NO_GREETING) from None
+                    raise Failure(
+                        Outcome.TIMEOUT, "connected, but the server sent no greeting", Hint.NO_GREETING
+                    ) from None
                 raise
             if spec.security == Security.STARTTLS:
                 if "STARTTLS" not in client.capabilities:

@@ -167,8 +167,15 @@ class BoundedReader:
     server sends with its STARTTLS answer must never be read as if encrypted).
     """
 
-    def __init__(self, sock: Callable[[], socket.socket], deadline: Deadline, *, max_line: int = MAX_LINE_BYTES,
-                 max_lines: int = MAX_LINES, max_bytes: int = MAX_BYTES):
+    def __init__(
+        self,
+        sock: Callable[[], socket.socket],
+        deadline: Deadline,
+        *,
+        max_line: int = MAX_LINE_BYTES,
+        max_lines: int = MAX_LINES,
+        max_bytes: int = MAX_BYTES,
+    ):
         self._sock = sock
         self._current: socket.socket | None = None
         self.deadline = deadline

@@ -101,9 +101,7 @@ OUTCOME_HINTS: dict[Outcome, Hint] = {
 def has_control_characters(value: str) -> bool:
     """True for CR, LF, NUL, any other C0/C1 control, DEL, or a line/paragraph
     separator: characters that could end or change a protocol line."""
-    return any(
-        unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value
-    )
+    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value)
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,7 @@ class _SMTP(smtplib.SMTP):
     """smtplib on a vetted address, under a deadline, with bounded reads.
     TLS (implicit or STARTTLS) checks the certificate against the host name."""
 
-    def __init__(self, spec: ServerSpec, *, addresses: list[Address], deadline: Deadline,
-                 ssl_context: ssl.SSLContext):
+    def __init__(self, spec: ServerSpec, *, addresses: list[Address], deadline: Deadline, ssl_context: ssl.SSLContext):
         self._addresses = addresses
         self._deadline = deadline
         self._ssl_context = ssl_context
@@ -152,8 +151,9 @@ def probe_smtp(
                 code, message = smtp.connect(spec.host, spec.port)
             except DeadlineExceeded:
                 if smtp.connected and not smtp.first_line:
-                    raise Failure(Outcome.TIMEOUT, "connected, but the server sent no greeting",
-                                  Hint.NO_GREETING) from None
+                    raise Failure(
+                        Outcome.TIMEOUT, "connected, but the server sent no greeting", Hint.NO_GREETING
+                    ) from None
                 raise
             except smtplib.SMTPServerDisconnected:
                 raise Failure(Outcome.NETWORK_ERROR, "connection closed by the server before its greeting") from None
@@ -175,8 +175,11 @@ def probe_smtp(
             offered = (smtp.esmtp_features.get("auth") or "").upper().split()
             mechanism = _mechanism(offered, credential)
             if mechanism is None:
-                raise Failure(Outcome.PROTOCOL_ERROR, "AUTH not offered" if not offered
-                              else f"AUTH {' '.join(offered)[:100]} only", Hint.SMTP_AUTH_NOT_OFFERED)
+                raise Failure(
+                    Outcome.PROTOCOL_ERROR,
+                    "AUTH not offered" if not offered else f"AUTH {' '.join(offered)[:100]} only",
+                    Hint.SMTP_AUTH_NOT_OFFERED,
+                )
             code, message = smtp.auth_once(mechanism, username, credential)
             if code != 235:
                 raise _smtp_failure(code, message, "auth")
@@ -205,8 +208,6 @@ def _smtp_failure(code: int, message: bytes | str, stage: str) -> Failure:
         message = message.encode()
     # smtplib joins continuation lines with "\n" and drops the codes: put them back.
     lines = message.split(b"\n") if message else [b""]
-    raw = b"\n".join(
-        f"{code}{'-' if i < len(lines) - 1 else ' '}".encode() + line for i, line in enumerate(lines)
-    )
+    raw = b"\n".join(f"{code}{'-' if i < len(lines) - 1 else ' '}".encode() + line for i, line in enumerate(lines))
     outcome, hint = classify_reply("smtp", raw, stage=stage)
     return Failure(outcome, raw, hint)

@@ -23,27 +23,19 @@ logger = logging.getLogger(__name__)
 
 
 class MailboxAccount(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailboxes"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailboxes")
     # Null = "other": the server settings below were entered by hand.
-    provider = models.ForeignKey(
-        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts"
-    )
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts")
     address = models.EmailField(_("address"))
     label = models.CharField(_("label"), max_length=100, blank=True)
 
     # Hand-entered servers (provider is None). Blank when the catalog decides.
     imap_host = models.CharField(_("IMAP host"), max_length=255, blank=True)
     imap_port = models.PositiveIntegerField(_("IMAP port"), null=True, blank=True)
-    imap_security = models.CharField(
-        _("IMAP security"), max_length=10, choices=SecurityChoice.choices, blank=True
-    )
+    imap_security = models.CharField(_("IMAP security"), max_length=10, choices=SecurityChoice.choices, blank=True)
     smtp_host = models.CharField(_("SMTP host"), max_length=255, blank=True)
     smtp_port = models.PositiveIntegerField(_("SMTP port"), null=True, blank=True)
-    smtp_security = models.CharField(
-        _("SMTP security"), max_length=10, choices=SecurityChoice.choices, blank=True
-    )
+    smtp_security = models.CharField(_("SMTP security"), max_length=10, choices=SecurityChoice.choices, blank=True)
 
     # Blank = derived from the provider's rule; set = the user's override or
     # the form that last worked (username fallback).
@@ -60,17 +52,13 @@ class MailboxAccount(models.Model):
     credential_version = models.PositiveIntegerField(default=1)
     credential_changed_at = models.DateTimeField(default=timezone.now)
 
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     status_changed_at = models.DateTimeField(_("in this status since"), default=timezone.now)
     status_reason = models.CharField(_("why"), max_length=40, blank=True)  # an Outcome value
 
     last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
-    last_outcome = models.CharField(
-        _("last outcome"), max_length=30, choices=OutcomeChoice.choices, blank=True
-    )
+    last_outcome = models.CharField(_("last outcome"), max_length=30, choices=OutcomeChoice.choices, blank=True)
     last_reply = models.CharField(_("last reply"), max_length=500, blank=True)
     # What the user is told about the last check (a mailcheck.Hint; hints.py has the sentence).
     last_hint = models.CharField(_("last hint"), max_length=40, blank=True)
@@ -193,11 +181,16 @@ class MailboxAccount(models.Model):
             if outcome == Outcome.UNREADABLE_SECRET:
                 logger.error(
                     "Stored password of mailbox account %s cannot be decrypted with any "
-                    "FIELD_ENCRYPTION_KEY; status left unchanged.", self.pk
+                    "FIELD_ENCRYPTION_KEY; status left unchanged.",
+                    self.pk,
                 )
             facts = Facts(
-                status=locked.status, outcome=outcome, just_typed=just_typed, now=now,
-                failing_since=locked.failing_since, consecutive_failures=locked.consecutive_failures,
+                status=locked.status,
+                outcome=outcome,
+                just_typed=just_typed,
+                now=now,
+                failing_since=locked.failing_since,
+                consecutive_failures=locked.consecutive_failures,
             )
             verdict = judge(facts, scheduler_policy(), lambda: locked._has_refusal_evidence(now))
             if verdict.status and verdict.status != locked.status:
@@ -205,9 +198,18 @@ class MailboxAccount(models.Model):
             locked.next_check_at = now + verdict.next_check_in
             locked.save(
                 update_fields=[
-                    "status", "status_changed_at", "status_reason", "last_checked_at",
-                    "last_success_at", "last_outcome", "last_reply", "last_hint",
-                    "consecutive_failures", "failing_since", "next_check_at", "updated_at",
+                    "status",
+                    "status_changed_at",
+                    "status_reason",
+                    "last_checked_at",
+                    "last_success_at",
+                    "last_outcome",
+                    "last_reply",
+                    "last_hint",
+                    "consecutive_failures",
+                    "failing_since",
+                    "next_check_at",
+                    "updated_at",
                 ]
             )
         self._copy_state_from(locked)
@@ -292,9 +294,7 @@ class MailboxAccount(models.Model):
             locked = MailboxAccount.objects.select_for_update().filter(pk=self.pk).first()
             if locked is None or locked.status != Status.PAUSED:
                 return False
-            before = (
-                locked.status_changes.filter(to_status=Status.PAUSED).order_by("-created_at").first()
-            )
+            before = locked.status_changes.filter(to_status=Status.PAUSED).order_by("-created_at").first()
             previous = before.from_status if before and before.from_status != Status.PAUSED else Status.PENDING
             locked._set_status(previous, "", now=now, quiet=True, reason="resumed")
             locked.next_check_at = now
@@ -328,7 +328,11 @@ class MailboxAccount(models.Model):
                 locked.next_check_at = now
             locked.save(
                 update_fields=[
-                    "password", "credential_version", "credential_changed_at", *STATE_FIELDS, "updated_at",
+                    "password",
+                    "credential_version",
+                    "credential_changed_at",
+                    *STATE_FIELDS,
+                    "updated_at",
                 ]
             )
         self.password = new_password
@@ -369,9 +373,18 @@ class MailboxAccount(models.Model):
 
 # The fields the state methods write (and copy back onto the caller's instance).
 STATE_FIELDS = (
-    "status", "status_changed_at", "status_reason", "last_checked_at", "last_success_at",
-    "last_outcome", "last_reply", "last_hint", "consecutive_failures", "failing_since",
-    "next_check_at", "claimed_at",
+    "status",
+    "status_changed_at",
+    "status_reason",
+    "last_checked_at",
+    "last_success_at",
+    "last_outcome",
+    "last_reply",
+    "last_hint",
+    "consecutive_failures",
+    "failing_since",
+    "next_check_at",
+    "claimed_at",
 )
 
 # The user hears about these; pending → active, pauses and resumes they did themselves.

@@ -58,8 +58,7 @@ def enable_imap_step(where_zh, where_en, *, url=""):
         "在邮箱设置中开启 IMAP/SMTP 服务",
         "Switch on IMAP/SMTP in the mailbox settings",
         f"登录网页版邮箱，进入{where_zh}。未开启时，任何密码都无法在第三方应用中登录。",
-        f"Sign in to webmail and open {where_en}. While it is off, "
-        "no password works in other mail apps.",
+        f"Sign in to webmail and open {where_en}. While it is off, no password works in other mail apps.",
         url=url,
         label_zh="打开邮箱设置",
         label_en="Open the mailbox settings",
@@ -90,8 +89,7 @@ def common_tips(credential_zh, credential_en):
             "定期清理不用的凭据",
             "Clean up unused credentials regularly",
             f"定期检查已生成的{_after_cjk(credential_zh)}，撤销不再使用的设备或应用的那一个。",
-            f"Review your {credential_en}s now and then and revoke the ones for devices or apps "
-            "you no longer use.",
+            f"Review your {credential_en}s now and then and revoke the ones for devices or apps you no longer use.",
         ),
     ]
 

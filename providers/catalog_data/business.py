@@ -79,8 +79,7 @@ MICROSOFT_365 = {
             "在支持 Microsoft 登录的应用中使用",
             "Use an app that supports Microsoft sign-in",
             "Outlook、iPhone/Mac 的「邮件」和新版 Thunderbird 都可以用工作或学校账户（OAuth2）登录。",
-            "Outlook, Apple Mail and current Thunderbird can sign in with a work or school account "
-            "(OAuth2).",
+            "Outlook, Apple Mail and current Thunderbird can sign in with a work or school account (OAuth2).",
             url="https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online",
             label_zh="微软：Exchange Online 停用基本认证",
             label_en="Microsoft: basic authentication retired in Exchange Online",
@@ -91,16 +90,28 @@ MICROSOFT_365 = {
             "管理员能为我重新开启密码登录吗？",
             "Can my administrator turn password sign-in back on?",
             "不能。微软已永久关闭 Exchange Online 中 IMAP/POP 的基本认证。",
-            "No. Microsoft has permanently turned off basic authentication for IMAP/POP in "
-            "Exchange Online.",
+            "No. Microsoft has permanently turned off basic authentication for IMAP/POP in Exchange Online.",
         ),
     ],
 }
 
 
-def _business_password(slug, name_zh, name_en, mx_patterns, imap_host, smtp_host, *,
-                       credential_zh, credential_en, help_url, summary_zh, summary_en,
-                       requires_imap_id=False, extra_faq=()):
+def _business_password(
+    slug,
+    name_zh,
+    name_en,
+    mx_patterns,
+    imap_host,
+    smtp_host,
+    *,
+    credential_zh,
+    credential_en,
+    help_url,
+    summary_zh,
+    summary_en,
+    requires_imap_id=False,
+    extra_faq=(),
+):
     return {
         "slug": slug,
         "name_zh": name_zh,
@@ -154,32 +165,44 @@ def _business_password(slug, name_zh, name_en, mx_patterns, imap_host, smtp_host
 
 
 TENCENT_EXMAIL = _business_password(
-    "tencent-exmail", "腾讯企业邮箱", "Tencent Exmail",
+    "tencent-exmail",
+    "腾讯企业邮箱",
+    "Tencent Exmail",
     # mxbiz1.qq.com / mxbiz2.qq.com; older setups mx.exmail.qq.com
     ["exmail.qq.com", "mxbiz1.qq.com", "mxbiz2.qq.com"],
-    "imap.exmail.qq.com", "smtp.exmail.qq.com",
-    credential_zh="邮箱密码或客户端专用密码", credential_en="mailbox or client password",
+    "imap.exmail.qq.com",
+    "smtp.exmail.qq.com",
+    credential_zh="邮箱密码或客户端专用密码",
+    credential_en="mailbox or client password",
     help_url="https://exmail.qq.com/",
     summary_zh="你的域名邮箱由腾讯企业邮箱托管。开启 IMAP/SMTP 后，用邮箱密码登录；开启了安全登录时使用客户端专用密码。",
     summary_en="Your domain's mail is hosted by Tencent Exmail. With IMAP/SMTP switched on, sign "
     "in with the mailbox password, or a client-specific password when secure login is on.",
 )
 ALIBABA_MAIL = _business_password(
-    "alibaba-mail", "阿里企业邮箱", "Alibaba Mail (enterprise)",
+    "alibaba-mail",
+    "阿里企业邮箱",
+    "Alibaba Mail (enterprise)",
     # mxw.mxhichina.com / mxn.mxhichina.com; newer: mx1.qiye.aliyun.com
     ["mxhichina.com", "qiye.aliyun.com"],
-    "imap.qiye.aliyun.com", "smtp.qiye.aliyun.com",
-    credential_zh="邮箱密码或三方客户端安全密码", credential_en="mailbox or client security password",
+    "imap.qiye.aliyun.com",
+    "smtp.qiye.aliyun.com",
+    credential_zh="邮箱密码或三方客户端安全密码",
+    credential_en="mailbox or client security password",
     help_url="https://qiye.aliyun.com/",
     summary_zh="你的域名邮箱由阿里企业邮箱托管。开启 IMAP/SMTP 后用邮箱密码登录；启用了三方客户端安全密码时使用该密码。",
     summary_en="Your domain's mail is hosted by Alibaba Mail. With IMAP/SMTP switched on, sign in "
     "with the mailbox password, or the third-party client security password if enabled.",
 )
 NETEASE_QIYE = _business_password(
-    "netease-qiye", "网易企业邮箱", "NetEase Enterprise Mail",
+    "netease-qiye",
+    "网易企业邮箱",
+    "NetEase Enterprise Mail",
     ["qiye.163.com", "qiye163mx01.mxmail.netease.com", "qiye163mx02.mxmail.netease.com"],
-    "imap.qiye.163.com", "smtp.qiye.163.com",
-    credential_zh="邮箱密码或客户端专用密码", credential_en="mailbox or client password",
+    "imap.qiye.163.com",
+    "smtp.qiye.163.com",
+    credential_zh="邮箱密码或客户端专用密码",
+    credential_en="mailbox or client password",
     help_url="https://qiye.163.com/help/",
     summary_zh="你的域名邮箱由网易企业邮箱托管。开启 IMAP/SMTP 后用邮箱密码或客户端专用密码登录。",
     summary_en="Your domain's mail is hosted by NetEase Enterprise Mail. With IMAP/SMTP switched "

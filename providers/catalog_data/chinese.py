@@ -79,8 +79,7 @@ QQ = {
             "提示「请使用授权码登录」或登录失败？",
             "The app says to use an authorization code, or the login fails.",
             "请确认已开启 IMAP/SMTP 服务，并粘贴的是授权码而不是 QQ 密码。",
-            "Check that IMAP/SMTP is switched on and that you pasted the authorization code, not "
-            "the QQ password.",
+            "Check that IMAP/SMTP is switched on and that you pasted the authorization code, not the QQ password.",
         ),
         forgotten_faq("授权码", "authorization code"),
     ],
@@ -195,8 +194,7 @@ def _code_after_enabling(slug, name_zh, name_en, domain, credential_zh, credenti
         "summary_en": f"{name_en} needs IMAP/SMTP switched on in its settings; other apps sign in "
         f"with the {credential_en}.",
         "revocation_hint_zh": f"关闭 IMAP/SMTP 服务或重置{credential_zh}后，需要在来发信中更新。",
-        "revocation_hint_en": f"After switching IMAP/SMTP off or resetting the {credential_en}, "
-        "update it in Laifaxin.",
+        "revocation_hint_en": f"After switching IMAP/SMTP off or resetting the {credential_en}, update it in Laifaxin.",
         "steps": [
             enable_imap_step(where_zh, where_en, url=f"https://mail.{domain}/"),
             step(
@@ -215,27 +213,41 @@ def _code_after_enabling(slug, name_zh, name_en, domain, credential_zh, credenti
                 f"页面没有{credential_zh}，只要求邮箱密码？",
                 f"The page shows no {credential_en}, only the mailbox password.",
                 "不同账号的安全策略不同。页面没有提供授权码时，使用邮箱登录密码即可。",
-                "Security policies differ per account. If no code is offered, use the mailbox "
-                "sign-in password.",
+                "Security policies differ per account. If no code is offered, use the mailbox sign-in password.",
             ),
         ],
     }
 
 
 SINA = _code_after_enabling(
-    "sina", "新浪邮箱", "Sina Mail", "sina.com", "客户端授权码", "client authorization code",
-    "「设置 → 客户端 POP/IMAP/SMTP」，开启 IMAP4 和 SMTP 服务", "Settings → Client POP/IMAP/SMTP and "
-    "switch on IMAP4 and SMTP",
+    "sina",
+    "新浪邮箱",
+    "Sina Mail",
+    "sina.com",
+    "客户端授权码",
+    "client authorization code",
+    "「设置 → 客户端 POP/IMAP/SMTP」，开启 IMAP4 和 SMTP 服务",
+    "Settings → Client POP/IMAP/SMTP and switch on IMAP4 and SMTP",
 )
 SOHU = _code_after_enabling(
-    "sohu", "搜狐邮箱", "Sohu Mail", "sohu.com", "独立密码", "client password",
-    "「设置 → POP3/SMTP/IMAP」，开启 IMAP/SMTP 服务", "Settings → POP3/SMTP/IMAP and switch on "
-    "IMAP/SMTP",
+    "sohu",
+    "搜狐邮箱",
+    "Sohu Mail",
+    "sohu.com",
+    "独立密码",
+    "client password",
+    "「设置 → POP3/SMTP/IMAP」，开启 IMAP/SMTP 服务",
+    "Settings → POP3/SMTP/IMAP and switch on IMAP/SMTP",
 )
 CHINA_MOBILE_139 = _code_after_enabling(
-    "139", "139 邮箱（中国移动）", "139 Mail (China Mobile)", "139.com", "授权码", "authorization code",
-    "「设置 → 常用设置 → 邮箱协议设置」，开启 IMAP/SMTP 服务", "Settings → General → Mail "
-    "protocols and switch on IMAP/SMTP",
+    "139",
+    "139 邮箱（中国移动）",
+    "139 Mail (China Mobile)",
+    "139.com",
+    "授权码",
+    "authorization code",
+    "「设置 → 常用设置 → 邮箱协议设置」，开启 IMAP/SMTP 服务",
+    "Settings → General → Mail protocols and switch on IMAP/SMTP",
 )
 
 ALIYUN = {

@@ -49,8 +49,7 @@ YANDEX = {
             "在 Yandex ID 中创建邮件应用密码",
             "Create a mail app password in Yandex ID",
             "打开 Yandex ID → 安全 → 应用密码，选择「邮件」，命名为「来发信」，复制显示的密码。",
-            "Open Yandex ID → Security → App passwords, choose Mail, name it “Laifaxin” and copy "
-            "the password shown.",
+            "Open Yandex ID → Security → App passwords, choose Mail, name it “Laifaxin” and copy the password shown.",
             url="https://id.yandex.com/security/app-passwords",
             label_zh="打开应用密码",
             label_en="Open app passwords",
@@ -61,8 +60,10 @@ YANDEX = {
     "faq": [main_password_faq("应用密码", "app password"), forgotten_faq("应用密码", "app password")],
 }
 
-def _united_internet(slug, name_zh, name_en, domains, imap_host, smtp_host, smtp_alternatives, help_url,
-                     enable_imap_url=""):
+
+def _united_internet(
+    slug, name_zh, name_en, domains, imap_host, smtp_host, smtp_alternatives, help_url, enable_imap_url=""
+):
     """GMX and WEB.DE (United Internet): IMAP is switched on in settings, the
     account password works unless two-factor authentication is on."""
     return {
@@ -113,22 +114,34 @@ def _united_internet(slug, name_zh, name_en, domains, imap_host, smtp_host, smtp
 
 
 GMX = _united_internet(
-    "gmx", "GMX 邮箱（德国）", "GMX (Germany)",
+    "gmx",
+    "GMX 邮箱（德国）",
+    "GMX (Germany)",
     ["gmx.net", "gmx.de", "gmx.at", "gmx.ch"],
-    "imap.gmx.net", "mail.gmx.net", [smtp("mail.gmx.net", 465, "ssl")],
+    "imap.gmx.net",
+    "mail.gmx.net",
+    [smtp("mail.gmx.net", 465, "ssl")],
     "https://hilfe.gmx.net/pop-imap/imap/imap-serverdaten.html",
     "https://hilfe.gmx.net/pop-imap/einschalten.html",
 )
 GMX_COM = _united_internet(
-    "gmx-com", "GMX 邮箱（国际）", "GMX (international)",
+    "gmx-com",
+    "GMX 邮箱（国际）",
+    "GMX (international)",
     ["gmx.com", "gmx.us", "gmx.co.uk", "gmx.fr"],
-    "imap.gmx.com", "mail.gmx.com", [smtp("mail.gmx.com", 465, "ssl")],
+    "imap.gmx.com",
+    "mail.gmx.com",
+    [smtp("mail.gmx.com", 465, "ssl")],
     "https://support.gmx.com/",
 )
 WEBDE = _united_internet(
-    "webde", "WEB.DE 邮箱", "WEB.DE FreeMail",
+    "webde",
+    "WEB.DE 邮箱",
+    "WEB.DE FreeMail",
     ["web.de"],
-    "imap.web.de", "smtp.web.de", [smtp("smtp.web.de", 465, "ssl")],
+    "imap.web.de",
+    "smtp.web.de",
+    [smtp("smtp.web.de", 465, "ssl")],
     "https://hilfe.web.de/pop-imap/imap/imap-serverdaten.html",
     "https://hilfe.web.de/pop-imap/einschalten.html",
 )
@@ -153,8 +166,7 @@ MAILRU = {
     "credential_url": "https://id.mail.ru/security",
     "help_url": "https://help.mail.ru/mail/mailer/popsmtp",
     "summary_zh": "Mail.ru 要求第三方邮件应用使用「外部应用密码」，在 Mail ID 的安全设置中创建。",
-    "summary_en": "Mail.ru requires a “password for external applications”, created in the "
-    "Mail ID security settings.",
+    "summary_en": "Mail.ru requires a “password for external applications”, created in the Mail ID security settings.",
     "steps": [
         step(
             GENERATE,

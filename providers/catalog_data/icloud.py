@@ -79,8 +79,7 @@ ICLOUD = {
             "登录 Apple ID 网站",
             "Sign in to the Apple ID website",
             "打开 appleid.apple.com，用你的 Apple ID 登录，并在受信任设备上确认验证码。",
-            "Open appleid.apple.com, sign in with your Apple ID and confirm the code on a trusted "
-            "device.",
+            "Open appleid.apple.com, sign in with your Apple ID and confirm the code on a trusted device.",
             url="https://appleid.apple.com/",
             label_zh="打开 appleid.apple.com",
             label_en="Open appleid.apple.com",
@@ -106,8 +105,7 @@ ICLOUD = {
             "复制 16 位 App 专用密码",
             "Copy the 16-character app-specific password",
             "Apple 会显示形如 xxxx-xxxx-xxxx-xxxx 的 16 位密码，只显示这一次。立即复制。",
-            "Apple shows a 16-character password in the form xxxx-xxxx-xxxx-xxxx, and only this "
-            "once. Copy it now.",
+            "Apple shows a 16-character password in the form xxxx-xxxx-xxxx-xxxx, and only this once. Copy it now.",
         ),
         paste_step(
             "App 专用密码",
@@ -121,8 +119,7 @@ ICLOUD = {
         faq(
             "为什么必须开启双重认证？",
             "Why is two-factor authentication required?",
-            "Apple 只为开启了双重认证的账户提供 App 专用密码。这样即使某个应用的密码泄露，"
-            "你的 Apple ID 本身仍然安全。",
+            "Apple 只为开启了双重认证的账户提供 App 专用密码。这样即使某个应用的密码泄露，你的 Apple ID 本身仍然安全。",
             "Apple only offers app-specific passwords to accounts with two-factor authentication. "
             "If one app's password leaks, your Apple ID itself stays safe.",
         ),

@@ -119,8 +119,14 @@ OUTLOOK = {
     "name_zh": "Outlook.com / Hotmail",
     "name_en": "Outlook.com / Hotmail",
     "domains": [
-        "outlook.com", "hotmail.com", "live.com", "msn.com",
-        "hotmail.co.uk", "hotmail.fr", "live.cn", "outlook.jp",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "hotmail.co.uk",
+        "hotmail.fr",
+        "live.cn",
+        "outlook.jp",
     ],
     "imap_host": "outlook.office365.com",
     "imap_port": 993,
@@ -262,16 +268,22 @@ def _yahoo_like(slug, name, domains, imap_host, smtp_host, security_url, help_ur
 
 
 YAHOO = _yahoo_like(
-    "yahoo", "Yahoo",
+    "yahoo",
+    "Yahoo",
     # Not yahoo.co.jp: Yahoo Japan runs its own mail service with other servers.
     ["yahoo.com", "ymail.com", "rocketmail.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de"],
-    "imap.mail.yahoo.com", "smtp.mail.yahoo.com",
-    "https://login.yahoo.com/account/security", "https://help.yahoo.com/kb/SLN4075.html",
+    "imap.mail.yahoo.com",
+    "smtp.mail.yahoo.com",
+    "https://login.yahoo.com/account/security",
+    "https://help.yahoo.com/kb/SLN4075.html",
 )
 
 AOL = _yahoo_like(
-    "aol", "AOL", ["aol.com", "aim.com"],
-    "imap.aol.com", "smtp.aol.com",
+    "aol",
+    "AOL",
+    ["aol.com", "aim.com"],
+    "imap.aol.com",
+    "smtp.aol.com",
     "https://login.aol.com/account/security",
     "https://help.aol.com/articles/how-do-i-use-other-email-applications-to-send-and-receive-my-aol-mail",
 )
@@ -312,8 +324,7 @@ ZOHO = {
             "生成应用专用密码",
             "Generate an application-specific password",
             "打开 Zoho 账户 → 安全 → 应用专用密码，输入名称「来发信」并生成，复制密码。",
-            "Open Zoho Accounts → Security → App Passwords, enter “Laifaxin”, generate and copy "
-            "the password.",
+            "Open Zoho Accounts → Security → App Passwords, enter “Laifaxin”, generate and copy the password.",
             url="https://accounts.zoho.com/home#security/app_password",
             label_zh="打开应用专用密码",
             label_en="Open App Passwords",
@@ -364,11 +375,9 @@ FASTMAIL = {
     "credential_url": "https://app.fastmail.com/settings/security/integrations",
     "help_url": "https://www.fastmail.help/hc/en-us/articles/360058752854",
     "summary_zh": "Fastmail 的第三方邮件应用必须使用应用密码（在「设置 → 隐私与安全」中创建）。",
-    "summary_en": "Fastmail requires an app password for third-party mail apps (Settings → "
-    "Privacy & Security).",
+    "summary_en": "Fastmail requires an app password for third-party mail apps (Settings → Privacy & Security).",
     "custom_domain_hint_zh": "自有域名托管在 Fastmail？请用你的 Fastmail 登录用户名登录服务器。",
-    "custom_domain_hint_en": "Own domain hosted at Fastmail? Sign in to the servers with your "
-    "Fastmail login username.",
+    "custom_domain_hint_en": "Own domain hosted at Fastmail? Sign in to the servers with your Fastmail login username.",
     "steps": [
         step(
             GENERATE,

@@ -36,19 +36,19 @@ class Command(BaseCommand):
         current = Fernet(keys[0])
         every_key = MultiFernet([Fernet(k) for k in keys])
         for model, field in encrypted_fields():
-            rotated, current_count, unreadable = self._rotate(
-                model, field, current, every_key, options["batch_size"]
-            )
+            rotated, current_count, unreadable = self._rotate(model, field, current, every_key, options["batch_size"])
             label = f"{model._meta.label}.{field.name}"
             self.stdout.write(
                 f"{label}: {rotated} re-encrypted, {current_count} already on the first key, "
                 f"{len(unreadable)} unreadable"
             )
             if unreadable:
-                self.stdout.write(self.style.WARNING(
-                    f"{label}: no configured key reads rows {', '.join(map(str, unreadable))}; "
-                    "left untouched (their owners must enter the password again)."
-                ))
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{label}: no configured key reads rows {', '.join(map(str, unreadable))}; "
+                        "left untouched (their owners must enter the password again)."
+                    )
+                )
 
     def _rotate(self, model, field, current, every_key, batch_size):
         qn = connection.ops.quote_name

@@ -18,8 +18,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--all", action="store_true", help="every account that is not paused")
-        which.add_argument("--account", type=int, nargs="+", metavar="ID",
-                           help="these accounts (paused ones are counted as paused, not checked)")
+        which.add_argument(
+            "--account",
+            type=int,
+            nargs="+",
+            metavar="ID",
+            help="these accounts (paused ones are counted as paused, not checked)",
+        )
 
     def handle(self, *args, **options):
         accounts = MailboxAccount.objects.select_related("provider").order_by("pk")

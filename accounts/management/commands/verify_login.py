@@ -45,8 +45,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("address")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="read the password from the first line of standard input (required)")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from the first line of standard input (required)",
+        )
         parser.add_argument("--provider", metavar="SLUG", help="use this catalog provider instead of detecting it")
         parser.add_argument("--imap", metavar="HOST:PORT", help="IMAP server instead of the provider's")
         parser.add_argument("--imap-security", choices=[s.value for s in Security])
@@ -74,8 +77,12 @@ class Command(BaseCommand):
         check = LoginCheck(
             imap=self._server("imap", provider, options["imap"], options["imap_security"]),
             smtp=self._server("smtp", provider, options["smtp"], options["smtp_security"]),
-            imap_usernames=usernames_for(address, provider.imap_username_rule if provider else UsernameRule.FULL_ADDRESS),
-            smtp_usernames=usernames_for(address, provider.smtp_username_rule if provider else UsernameRule.FULL_ADDRESS),
+            imap_usernames=usernames_for(
+                address, provider.imap_username_rule if provider else UsernameRule.FULL_ADDRESS
+            ),
+            smtp_usernames=usernames_for(
+                address, provider.smtp_username_rule if provider else UsernameRule.FULL_ADDRESS
+            ),
             credential=Credential.password(password),
             send_imap_id=bool(provider and provider.requires_imap_id),
         )
@@ -110,7 +117,8 @@ class Command(BaseCommand):
         else:
             raise CommandError(
                 f"no {protocol.upper()} server known for this address: name one with --{protocol} HOST:PORT "
-                "or --provider SLUG", returncode=2,
+                "or --provider SLUG",
+                returncode=2,
             )
         if security is None:
             if override and port in DEFAULT_SECURITY:
