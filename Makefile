@@ -19,15 +19,20 @@ venv: $(VENV)/.installed
 
 messages: venv
 	@command -v msgfmt >/dev/null || scripts/system-packages.sh
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
 
 # Web + Celery worker + beat on the embedded defaults (SQLite, filesystem broker).
 run: messages
-	$(PY) manage.py migrate --noinput
-	$(VENV)/bin/honcho start -f Procfile
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho start -f Procfile
 
-# The whole suite, against real PostgreSQL, Redis, Dovecot, Postfix and Chromium.
+# Linters and layer contracts, then the whole suite, against real PostgreSQL,
+# Redis, Dovecot, Postfix and Chromium.
 test: messages
 	scripts/system-packages.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

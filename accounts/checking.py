@@ -51,7 +51,8 @@ WEB_SLOT_WAIT_SECONDS = 5.0
 class Check:
     """What a check flow did. ``refused`` is "" when the check ran, else why not:
     "budget" (the live-check allowance is spent), "busy" (the provider is at its
-    cap), "paused", "duplicate" (the address is bound already)."""
+    cap), "paused", "duplicate" (the address is bound already), "gone" (the
+    account was deleted while its new password was checked)."""
 
     result: CheckResult | None = None
     explanation: hints.Explanation | None = None
@@ -186,7 +187,10 @@ def check_new_password(account: MailboxAccount, password: str, *, request) -> Ch
         return Check(refused="busy")
     attempt = None
     if result.is_ok:
-        account.change_password(password)
+        try:
+            account.change_password(password)
+        except MailboxAccount.DoesNotExist:
+            return Check(result=result, refused="gone")  # deleted (in another tab) meanwhile
         attempt = account.record_attempt(result, trigger=Trigger.USER, credential_version=account.credential_version)
     return Check(result=result, explanation=_explain(result, account), attempt=attempt)
 

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 
 from accounts.hints import explain_account
 from accounts.models import Status, StatusChange
+from users.models import has_verified_email, language_of
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,12 @@ def send_status_change(change_id: int) -> bool:
     now = timezone.now()
     if not StatusChange.objects.filter(pk=change_id, notified_at=None).update(notified_at=now):
         return False
-    change = StatusChange.objects.select_related("account__owner", "account__provider").filter(pk=change_id).first()
-    if change is None or change.to_status not in TEMPLATES or not change.account.owner.email:
+    change = (
+        StatusChange.objects.select_related("account__owner__profile", "account__provider").filter(pk=change_id).first()
+    )
+    if change is None or change.to_status not in TEMPLATES or not has_verified_email(change.account.owner):
+        # No template, or an address its owner has not confirmed: the dashboard
+        # notice is all they get (users.models.Profile says why).
         return False
     message = build_message(change)
     try:
@@ -58,8 +63,8 @@ def send_status_change(change_id: int) -> bool:
 
 def build_message(change: StatusChange) -> EmailMultiAlternatives:
     account = change.account
-    # No per-user language is stored yet: the portal's language (zh-hans).
-    with translation.override(settings.LANGUAGE_CODE):
+    # The owner's language (chosen at sign-up), zh-hans when none is stored.
+    with translation.override(language_of(account.owner)):
         context = {
             "account": account,
             "explanation": explain_account(account),

@@ -172,10 +172,8 @@ def change_password(request, pk):
     form = CredentialForm(request.POST or None, provider=account.provider)
     explanation = None
     if request.method == "POST" and form.is_valid():
-        try:
-            check = checking.check_new_password(account, form.cleaned_data["password"], request=request)
-        except MailboxAccount.DoesNotExist:
-            # Deleted (in another tab) while its new password was being checked.
+        check = checking.check_new_password(account, form.cleaned_data["password"], request=request)
+        if check.refused == "gone":
             messages.error(request, _("This mailbox was removed meanwhile; nothing was saved."))
             return redirect("accounts:list")
         if check.refused:

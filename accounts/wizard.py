@@ -3,7 +3,8 @@ prerequisites → generate the credential.
 
 The credential itself is NOT a wizard step: formtools keeps every step's raw
 POST in the session and re-validates all steps in done(). done() hands a
-password-free draft to the plain paste-and-check view (views.AddCheckView).
+password-free draft to the plain paste-and-check view (views.add_check), which
+checks it through accounts.checking.check_new_account.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 
 from accounts import forms
+from accounts.hints import Fix
 from providers.detect import detect_provider
 from providers.models import CredentialKind, GuideStep, Provider
 
 ADDRESS = "address"
 PROVIDER = "provider"
-SERVERS = "servers"
+SERVERS = Fix.SERVERS.value
 UNSUPPORTED = "unsupported"
-PREREQUISITES = "prerequisites"
-GENERATE = "generate"
+# The steps a check's explanation can send the user back to (hints.Fix).
+PREREQUISITES = Fix.PREREQUISITES.value
+GENERATE = Fix.GENERATE.value
 CHECK = "check"  # the plain view after the wizard
 
 DRAFT_SESSION_KEY = "accounts_add_draft"

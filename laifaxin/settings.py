@@ -23,7 +23,8 @@ if env_file.exists():
 # ---------------------------------------------------------------------------
 # Core
 # ---------------------------------------------------------------------------
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless set: `make run` and `make test` set DEBUG=1 for the laptop defaults.
+DEBUG = env.bool("DEBUG", default=False)
 
 
 def _required(name: str, dev_default):
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "users.context_processors.email_verification",
             ],
         },
     },
@@ -129,6 +131,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accounts:list"
 LOGOUT_REDIRECT_URL = "home"
+
+# Sign-ups per client IP and hour (each sends one verification email), and
+# password-reset emails per address and per client IP and hour.
+USERS_SIGNUPS_PER_IP_HOUR = env.int("USERS_SIGNUPS_PER_IP_HOUR", default=5)
+USERS_PASSWORD_RESETS_PER_HOUR = env.int("USERS_PASSWORD_RESETS_PER_HOUR", default=3)
+USERS_PASSWORD_RESETS_PER_IP_HOUR = env.int("USERS_PASSWORD_RESETS_PER_IP_HOUR", default=10)
 
 # django-axes: lock an (username, IP) pair after repeated failed logins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -213,6 +221,8 @@ MAILBOX_BACKOFF_BASE_MINUTES = env.int("MAILBOX_BACKOFF_BASE_MINUTES", default=5
 # Per-provider politeness; Provider.max_concurrent_checks / max_checks_per_minute override.
 MAILBOX_PROVIDER_MAX_CONCURRENT = env.int("MAILBOX_PROVIDER_MAX_CONCURRENT", default=4)
 MAILBOX_PROVIDER_MAX_PER_MINUTE = env.int("MAILBOX_PROVIDER_MAX_PER_MINUTE", default=30)
+# Support staff's "check now" queues at most this many checks per action.
+MAILBOX_STAFF_CHECKS_PER_ACTION = env.int("MAILBOX_STAFF_CHECKS_PER_ACTION", default=50)
 # A check that finds its provider at the cap is put back this far in the future.
 MAILBOX_THROTTLE_DELAY_SECONDS = env.int("MAILBOX_THROTTLE_DELAY_SECONDS", default=60)
 # Provider-outage correlation: a provider is degraded when the latest check in the
@@ -291,6 +301,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Error reports (the debug page, admin emails) blank every local variable whose
+# name says it holds a secret, on top of Django's sensitive_variables marks.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "laifaxin.debug.SecretExceptionReporterFilter"
 
 # ---------------------------------------------------------------------------
 # Logging

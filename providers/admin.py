@@ -1,8 +1,35 @@
+import logging
+
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from laifaxin.admin import SecretSafeAdmin
 from providers.models import FaqEntry, GuideStep, Provider
+
+logger = logging.getLogger(__name__)
+
+# Fields that decide where users' credentials are sent, whose address is
+# routed here, or how hard we log in: only superusers change them. A catalog
+# editor who could point imap_host at a server of their own would receive
+# every stored password of that provider on the next sweep; one who could add
+# "gmail.com" to another provider's domains would capture new sign-ups.
+ROUTING_FIELDS = (
+    "domains",
+    "mx_patterns",
+    "imap_host",
+    "imap_port",
+    "imap_security",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_alternatives",
+    "imap_username_rule",
+    "smtp_username_rule",
+    "requires_imap_id",
+    "max_concurrent_checks",
+    "max_checks_per_minute",
+)
 
 # Links in the catalog are https; a typed "support.apple.com/..." means that.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -28,7 +55,7 @@ class FaqEntryInline(admin.StackedInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(SecretSafeAdmin):
     list_display = [
         "slug",
         "name_zh",
@@ -102,6 +129,27 @@ class ProviderAdmin(admin.ModelAdmin):
         ),
         (_("Scheduler"), {"fields": [("max_concurrent_checks", "max_checks_per_minute"), "degraded_since"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ROUTING_FIELDS
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        routed = [name for name in form.changed_data if name in ROUTING_FIELDS]
+        if routed:
+            # The admin's history (LogEntry) names the fields and who changed them;
+            # the log line keeps the new values for operators.
+            logger.warning(
+                "Provider %s: %s changed by %s (id %s): %s",
+                obj.slug,
+                ", ".join(routed),
+                request.user.get_username(),
+                request.user.pk,
+                {name: getattr(obj, name) for name in routed},
+            )
 
     @admin.display(description=_("domains"))
     def domain_list(self, provider):

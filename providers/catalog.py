@@ -1,4 +1,4 @@
-"""Loading the provider catalog (providers/catalog_data.py) into the database.
+"""Loading the provider catalog (the providers/catalog_data/ package) into the database.
 
 Data migrations call ``load_catalog(apps)`` with the *historical* models, so the
 loader only sets fields the model has at that point of the migration history:

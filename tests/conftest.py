@@ -50,9 +50,23 @@ def compiled_translations():
     mo = po.with_suffix(".mo")
     if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
         call_command("compilemessages", locale=["zh_Hans"], ignore_patterns=[".venv", "var"], verbosity=0)
-        # Catalogs already loaded in this process were read without the .mo.
+        # Catalogs already loaded in this process were read from the old .mo
+        # (Python's gettext caches them by path, Django by language).
+        import gettext
+
+        gettext._translations.clear()
         trans_real._translations = {}
         trans_real._default = None
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Every test starts with unspent hourly counters (live checks, sign-ups, resets)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

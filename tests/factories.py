@@ -9,10 +9,23 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        # The hooks below write other rows; the user itself is saved already.
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def email_verified(obj, create, extracted, **kwargs):
+        """A confirmed address unless ``email_verified=False`` (status emails need one)."""
+        if create:
+            from django.utils import timezone
+
+            from users.models import Profile
+
+            verified_at = None if extracted is False else timezone.now()
+            Profile.objects.update_or_create(user=obj, defaults={"email_verified_at": verified_at})
 
 
 class SupportUserFactory(UserFactory):

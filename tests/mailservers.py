@@ -132,9 +132,12 @@ def mint_certificates(
 
 # Dovecot's checkpassword protocol: "user\0password\0..." on fd 3; exec the
 # reply program given as arguments on success, exit 1 on a rejected login.
+# Every username that reaches authentication is appended to {attempts}, hex-encoded
+# (one line per attempt, whatever bytes it holds).
 CHECKPASSWORD_SCRIPT = """#!/bin/bash
 IFS= read -r -d '' user <&3 || exit 1
 IFS= read -r -d '' password <&3 || exit 1
+printf '%s' "$user" | od -An -tx1 | tr -d ' \\n' >> {attempts}; echo >> {attempts}
 grep -qxF -- "$user"$'\\t'"$password" {users} || exit 1
 export USER="$user"
 exec "$@"
@@ -241,6 +244,7 @@ class MailServers:
             self.closed_port,
         ) = free_ports(6)
         self.passwd_file = self.dir / "dovecot" / "users"
+        self.attempts_file = self.dir / "dovecot" / "auth-attempts"
         self.auth_socket = self.dir / "dovecot" / "run" / "auth-postfix"
 
     # -- users ---------------------------------------------------------------
@@ -268,6 +272,16 @@ class MailServers:
         os.chown(tmp, 0, grp.getgrnam("dovecot").gr_gid)
         tmp.chmod(0o640)
         os.replace(tmp, self.passwd_file)
+
+    def auth_attempts(self) -> list[str]:
+        """Every username that reached authentication (IMAP or SMTP), in order."""
+        if not self.attempts_file.exists():
+            return []
+        return [
+            bytes.fromhex(line).decode("utf-8", "replace")
+            for line in self.attempts_file.read_text().splitlines()
+            if line.strip()
+        ]
 
     def dovecot_log(self) -> str:
         path = self.dir / "dovecot" / "dovecot.log"
@@ -319,7 +333,9 @@ class MailServers:
         nobody = pwd.getpwnam("nobody")
         self._write_passwd()
         check_script = d / "checkpassword.sh"
-        check_script.write_text(CHECKPASSWORD_SCRIPT.format(users=self.passwd_file))
+        check_script.write_text(CHECKPASSWORD_SCRIPT.format(users=self.passwd_file, attempts=self.attempts_file))
+        self.attempts_file.touch()
+        self.attempts_file.chmod(0o666)
         check_script.chmod(0o755)
         log = d / "dovecot.log"
         config = d / "dovecot.conf"
@@ -342,6 +358,9 @@ class MailServers:
                 auth_failure_delay = 0
                 auth_cache_size = 0
                 auth_verbose = yes
+                # Any username reaches the passdb (stock Dovecot refuses quotes and
+                # spaces before it), so tests see exactly what a client sent.
+                auth_username_chars =
                 disable_plaintext_auth = no
                 first_valid_uid = 1
                 mail_location = maildir:~/Maildir

@@ -312,6 +312,36 @@ def test_check_now_leaves_paused_accounts_alone_and_says_so(support_client, djan
     assert not LogEntry.objects.filter(object_id=str(paused.pk)).exists()
 
 
+def test_check_now_twice_queues_each_account_once(support_client, django_capture_on_commit_callbacks):
+    accounts = [MailboxAccountFactory() for _ in range(2)]
+    with django_capture_on_commit_callbacks() as first:
+        run_action(support_client, "check_now", accounts)
+    with django_capture_on_commit_callbacks() as second:
+        response = run_action(support_client, "check_now", accounts)
+
+    assert len(first) == 2 and len(second) == 0
+    assert [str(m) for m in response.wsgi_request._messages][-2:] == [
+        "Queued login checks of 0 accounts.",
+        "2 accounts were already queued or being checked; they were not queued again.",
+    ]
+
+
+def test_one_check_now_action_queues_at_most_the_cap_and_says_so(
+    support_client, settings, django_capture_on_commit_callbacks
+):
+    settings.MAILBOX_STAFF_CHECKS_PER_ACTION = 3
+    accounts = [MailboxAccountFactory() for _ in range(5)]
+    with django_capture_on_commit_callbacks() as queued:
+        response = run_action(support_client, "check_now", accounts)
+
+    assert len(queued) == 3
+    assert MailboxAccount.objects.filter(claimed_at__isnull=False).count() == 3
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        "Queued login checks of 3 accounts.",
+        "2 more accounts were not queued: one action queues at most 3 checks.",
+    ]
+
+
 def test_the_account_page_shows_what_the_owner_is_told_about_the_last_failure(support_client):
     account = MailboxAccountFactory(
         status=Status.ACTION_REQUIRED,

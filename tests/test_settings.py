@@ -52,3 +52,40 @@ def test_a_malformed_encryption_key_is_reported_clearly():
     result = _manage("check", **{**PRODUCTION, "FIELD_ENCRYPTION_KEY": "not-a-key"})
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEY is malformed" in result.stderr
+
+
+def test_debug_is_off_unless_set():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DEBUG"}
+    result = _manage("shell", "-c", "from django.conf import settings; print('DEBUG', settings.DEBUG)", **env)
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG False" in result.stdout
+
+
+def test_without_debug_there_is_no_development_secret_key():
+    result = _manage(
+        "check",
+        FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+        DATABASE_URL="sqlite:////tmp/laifaxin-deploy-check.sqlite3",
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_debug_page_blanks_passwords_even_in_unmarked_functions(rf):
+    import sys as _sys
+
+    from django.views.debug import technical_500_response
+
+    def careless_view(new_password, app_password, token):
+        raise RuntimeError("boom")
+
+    # Built at run time, so the page's source excerpts can't contain them.
+    secrets = ["-".join([word] * 4) for word in ("qrst", "wxyz")] + ["ya29." + "t" * 12]
+    request = rf.post("/mailboxes/add/check/", {"password": secrets[0]})
+    try:
+        careless_view(*secrets)
+    except RuntimeError:
+        page = technical_500_response(request, *_sys.exc_info()).content.decode()
+    assert "boom" in page and "careless_view" in page
+    for secret in secrets:
+        assert secret not in page

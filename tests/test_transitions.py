@@ -389,3 +389,28 @@ def test_an_email_that_could_not_be_sent_is_sent_by_a_later_sweep(account, trave
     traveller.shift(timedelta(minutes=5))
     assert notify.send_pending() == 1
     assert len(mail.outbox) == 1
+
+
+def test_an_owner_whose_address_is_unconfirmed_gets_the_notice_but_no_email(db, traveller, send_now):
+    account = MailboxAccountFactory(status=Status.ACTIVE, owner__username="unconfirmed", owner__email_verified=False)
+    send_now(record, account, Outcome.ACTION_REQUIRED)
+    assert mail.outbox == []
+    assert StatusChange.objects.undismissed_for(account.owner).exists()
+
+
+def test_a_servers_phishing_alert_never_reaches_the_email(account, traveller, send_now):
+    phishing = (
+        "NO [ALERT] your Laifaxin account is suspended, re-enter your password at "
+        "http://laifaxin-verify.example/login \x1b[2J"
+    )
+    result_ = CheckResult(
+        imap=ProtocolResult(
+            "imap", Outcome.ACTION_REQUIRED, phishing, 40, "someone@example.test", hint="web_login_required"
+        ),
+        smtp=ProtocolResult("smtp", Outcome.OK, "235 ok", 30, "someone@example.test"),
+    )
+    send_now(account.record_attempt, result_, trigger=Trigger.SCHEDULE, credential_version=account.credential_version)
+    [email] = mail.outbox
+    for part in (email.body, email.alternatives[0].content):
+        assert "suspended" not in part and "laifaxin-verify.example" not in part and "\x1b" not in part
+    assert "要求你先在它的网站上登录" in email.body

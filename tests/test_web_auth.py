@@ -50,13 +50,81 @@ def test_a_visitor_signs_up_and_lands_on_an_empty_mailbox_list(client):
     assert get_user_model().objects.filter(username="lin").exists()
 
 
-def test_sign_up_refuses_an_email_address_already_in_use(client, owner):
-    response = client.post(
-        reverse("signup"),
-        {"username": "lin", "email": owner.email, "password1": PASSWORD, "password2": PASSWORD},
+def test_sign_up_does_not_reveal_that_an_address_is_registered(client, owner):
+    fresh = client.post(
+        reverse("signup"), {"username": "lin", "email": "lin@example.com", "password1": PASSWORD, "password2": PASSWORD}
     )
-    assert response.status_code == 200
-    assert "已有账户使用这个邮箱地址" in response.content.decode()
+    client.logout()
+    taken = client.post(
+        reverse("signup"), {"username": "mei", "email": owner.email, "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert fresh.status_code == taken.status_code == 302
+    assert fresh["Location"] == taken["Location"] == reverse("accounts:list")
+    # Each address got its verification link, and nothing else.
+    assert [m.to for m in mail.outbox] == [["lin@example.com"], [owner.email]]
+    assert all("确认" in m.subject for m in mail.outbox)
+
+
+def test_the_link_confirms_the_address_and_the_banner_goes(client):
+    client.post(
+        reverse("signup"), {"username": "lin", "email": "lin@example.com", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert "请确认你的邮箱地址" in client.get(reverse("accounts:list")).content.decode()
+    link = re.search(r"https?://[^/]+(/signup/verify/\S+/)", mail.outbox[0].body).group(1)
+    page = client.get(link, follow=True).content.decode()
+    assert "lin@example.com 已确认" in page
+    assert "请确认你的邮箱地址" not in page
+    assert get_user_model().objects.get(username="lin").profile.email_verified_at is not None
+
+
+def test_a_link_for_an_address_another_account_confirmed_is_refused(client, owner):
+    client.post(
+        reverse("signup"), {"username": "mei", "email": owner.email, "password1": PASSWORD, "password2": PASSWORD}
+    )
+    link = re.search(r"https?://[^/]+(/signup/verify/\S+/)", mail.outbox[0].body).group(1)
+    response = client.get(link)
+    assert response.status_code == 409
+    assert "这个地址已为另一个来发信账户确认" in response.content.decode()
+    assert get_user_model().objects.get(username="mei").profile.email_verified_at is None
+
+
+def test_a_tampered_link_confirms_nothing(client):
+    client.post(
+        reverse("signup"), {"username": "lin", "email": "lin@example.com", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    link = re.search(r"https?://[^/]+(/signup/verify/\S+/)", mail.outbox[0].body).group(1)
+    assert client.get(link[:-3] + "xx/").status_code == 400
+    assert get_user_model().objects.get(username="lin").profile.email_verified_at is None
+
+
+def test_sign_ups_from_one_ip_are_limited(client, settings):
+    settings.USERS_SIGNUPS_PER_IP_HOUR = 2
+    statuses = []
+    for n in range(3):
+        client.logout()
+        response = client.post(
+            reverse("signup"),
+            {"username": f"bulk{n}", "email": f"victim{n}@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        )
+        statuses.append(response.status_code)
+    assert statuses == [302, 302, 200]
+    assert "过去一小时内从你的网络创建的账户过多" in response.content.decode()
+    assert len(mail.outbox) == 2
+
+
+def test_no_reset_mail_goes_to_an_unconfirmed_address(client):
+    factories.UserFactory(username="unconfirmed", email="third-party@example.org", email_verified=False)
+    response = client.post(reverse("password_reset"), {"email": "third-party@example.org"}, follow=True)
+    assert "请查收邮件" in response.content.decode()  # the same page as for a sent mail
+    assert mail.outbox == []
+
+
+def test_reset_mails_to_one_address_are_limited(client, owner, settings):
+    settings.USERS_PASSWORD_RESETS_PER_HOUR = 2
+    for _ in range(4):
+        response = client.post(reverse("password_reset"), {"email": owner.email}, follow=True)
+        assert "请查收邮件" in response.content.decode()
+    assert len(mail.outbox) == 2
 
 
 def test_sign_up_labels_every_input(client):
@@ -133,3 +201,13 @@ def test_the_support_user_sees_only_their_own_empty_list(client, support):
     factories.MailboxAccountFactory(address="someone@example.test")
     client.force_login(support)
     assert "someone@example.test" not in client.get(reverse("accounts:list")).content.decode()
+
+
+def test_emails_go_out_in_the_language_of_the_sign_up(client):
+    client.post(
+        reverse("signup"),
+        {"username": "amy", "email": "amy@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert get_user_model().objects.get(username="amy").profile.language == "en"
+    assert mail.outbox[0].subject == "Confirm your email address for Laifaxin"

@@ -6,9 +6,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StatusChange, VerificationAttempt
+from laifaxin.admin import SecretSafeAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SecretSafeAdmin):
     """A log: nobody adds, edits or deletes rows through the admin."""
 
     def has_add_permission(self, request):

@@ -7,6 +7,7 @@ set one use a write-only field, and saving it queues a check.
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.paginator import Paginator
@@ -31,6 +32,8 @@ from accounts.models import (
     VerificationAttempt,
 )
 from accounts.tasks import check_account
+from accounts.validators import refuse_control_characters
+from laifaxin.admin import SecretSafeAdmin
 
 HISTORY_PAGE_SIZE = 20
 STATUS_CHANGES_SHOWN = 20
@@ -42,9 +45,10 @@ def status_badge(status: str, label: str):
 
 
 def enqueue_checks(account_ids) -> None:
-    """Queue one login check per account once the current transaction commits."""
-    for account_id in account_ids:
-        check_account.delay_on_commit(account_id, trigger=Trigger.STAFF.value)
+    """Queue one login check per account once the current transaction commits,
+    claimed like the schedule's (an account already being checked is skipped)."""
+    for account_id, claim in MailboxAccount.objects.claim_now(account_ids):
+        check_account.delay_on_commit(account_id, claim=claim, trigger=Trigger.STAFF.value)
 
 
 def log_each(request, accounts, message: str) -> None:
@@ -123,6 +127,7 @@ class MailboxAccountForm(forms.ModelForm):
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        validators=[refuse_control_characters],
         help_text=_(
             "Write-only: the stored password is never shown. Leave empty to keep it; "
             "a new one is checked right after saving."
@@ -160,7 +165,7 @@ STATE_FIELDS = [
 
 
 @admin.register(MailboxAccount)
-class MailboxAccountAdmin(admin.ModelAdmin):
+class MailboxAccountAdmin(SecretSafeAdmin):
     form = MailboxAccountForm
 
     class Media:
@@ -289,7 +294,9 @@ class MailboxAccountAdmin(admin.ModelAdmin):
                 obj.save(update_fields=[*edited, "updated_at"])
             if new_password:
                 obj.change_password(new_password)
-        if new_password:
+        # A new password, or usernames that decide whose mailbox it is tried
+        # against, are judged by a check right away.
+        if new_password or {"imap_username", "smtp_username"} & set(form.changed_data):
             enqueue_checks([obj.pk])
 
     # -- the change page: history and status changes --
@@ -326,23 +333,30 @@ class MailboxAccountAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Check now"), permissions=["check"])
     def check_now(self, request, queryset):
+        """Queue a check of each selected account, through the same claims and
+        provider pacing as the schedule: at most MAILBOX_STAFF_CHECKS_PER_ACTION
+        per action, none of an account already queued or being checked."""
         selected = list(queryset.select_related(None).only("pk", "address", "status"))
-        # The worker skips paused accounts; say so rather than pretend to check them.
-        accounts = [a for a in selected if a.status != Status.PAUSED]
+        checkable = [a for a in selected if a.status != Status.PAUSED]
+        cap = settings.MAILBOX_STAFF_CHECKS_PER_ACTION
         with transaction.atomic():
-            enqueue_checks([a.pk for a in accounts])
-            log_each(request, accounts, gettext("Queued a login check."))
+            claims = MailboxAccount.objects.claim_now([a.pk for a in checkable[:cap]])
+            claimed = {pk for pk, _claim in claims}
+            queued = [a for a in checkable if a.pk in claimed]
+            for account_id, claim in claims:
+                check_account.delay_on_commit(account_id, claim=claim, trigger=Trigger.STAFF.value)
+            log_each(request, queued, gettext("Queued a login check."))
         self.message_user(
             request,
             ngettext(
                 "Queued a login check of %(count)d account.",
                 "Queued login checks of %(count)d accounts.",
-                len(accounts),
+                len(queued),
             )
-            % {"count": len(accounts)},
+            % {"count": len(queued)},
             messages.SUCCESS,
         )
-        if paused := len(selected) - len(accounts):
+        if paused := len(selected) - len(checkable):
             self.message_user(
                 request,
                 ngettext(
@@ -351,6 +365,28 @@ class MailboxAccountAdmin(admin.ModelAdmin):
                     paused,
                 )
                 % {"count": paused},
+                messages.WARNING,
+            )
+        if busy := min(len(checkable), cap) - len(queued):
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d account was already queued or being checked; it was not queued again.",
+                    "%(count)d accounts were already queued or being checked; they were not queued again.",
+                    busy,
+                )
+                % {"count": busy},
+                messages.WARNING,
+            )
+        if (over := len(checkable) - cap) > 0:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d more account was not queued: one action queues at most %(cap)d checks.",
+                    "%(count)d more accounts were not queued: one action queues at most %(cap)d checks.",
+                    over,
+                )
+                % {"count": over, "cap": cap},
                 messages.WARNING,
             )
 

@@ -52,6 +52,17 @@ class MailboxAccountQuerySet(models.QuerySet):
             ]
         return [(pk, now.isoformat()) for pk in ids]
 
+    def claim_now(self, ids, now=None) -> list[tuple[int, str]]:
+        """Claim these accounts for an immediate check (staff "check now"),
+        skipping paused ones and those already queued or in a worker's hands
+        (an unexpired claim): a second click, or the schedule's own check, is
+        never doubled. Returns (account id, claim token) pairs, as claim_due."""
+        now = now or timezone.now()
+        expired = now - timedelta(seconds=settings.MAILBOX_CLAIM_EXPIRES_SECONDS)
+        free = self.exclude(status=Status.PAUSED).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired))
+        # One conditional UPDATE per account: two staff clicks racing each win a disjoint set.
+        return [(pk, now.isoformat()) for pk in ids if free.filter(pk=pk).update(claimed_at=now)]
+
     def start_claimed(self, pk: int, claim: str, now=None):
         """The worker's half of a claim: swap the dispatcher's token for the start
         time. Returns the start time (the worker's own token), or None when the
