@@ -271,3 +271,12 @@ def test_the_loader_skips_fields_an_older_model_does_not_have():
     load_catalog(django_apps, [entry])
 
     assert Provider.objects.get(slug="future").steps.count() == len(CATALOG[0]["steps"])
+
+
+def test_the_catalog_and_the_probe_name_the_same_security_modes():
+    # Two enums by necessity (the catalog may not import accounts, the probe no
+    # Django); this keeps them one vocabulary.
+    from accounts.mailcheck import Security as ProbeSecurity
+    from providers.models import Security as CatalogSecurity
+
+    assert {s.value for s in ProbeSecurity} == set(CatalogSecurity.values)

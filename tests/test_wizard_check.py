@@ -274,3 +274,65 @@ def test_a_custom_domain_detected_by_mx_signs_in_with_the_providers_address(
         mailbox,
         mailbox,
     )
+
+
+def test_a_second_tab_saving_the_same_address_meanwhile_gets_a_message_not_a_500(
+    at_check_page, owner, mailbox, monkeypatch
+):
+    # The other tab's row is written while this one's login check runs (after
+    # the duplicate test at the start of the flow): the unique constraint decides.
+    from accounts import checking
+
+    real_probe = checking.probe
+
+    def probe_while_the_other_tab_saves(login_check, **kwargs):
+        result = real_probe(login_check, **kwargs)
+        factories.MailboxAccountFactory(owner=owner, address=mailbox, password=APP_PASSWORD)
+        return result
+
+    monkeypatch.setattr(checking, "probe", probe_while_the_other_tab_saves)
+    response = at_check_page.post(reverse("accounts:add_check"), {"password": APP_PASSWORD})
+    assert response.status_code == 200
+    assert "你已经接入过这个地址" in response.content.decode()
+    assert MailboxAccount.objects.filter(owner=owner, address=mailbox).count() == 1
+
+
+def test_a_new_password_for_a_mailbox_deleted_meanwhile_is_a_message_not_a_500(
+    client, owner, active_account, mail_servers, monkeypatch
+):
+    from accounts import checking
+
+    real_probe = checking.probe
+
+    def probe_while_the_other_tab_deletes(login_check, **kwargs):
+        result = real_probe(login_check, **kwargs)
+        MailboxAccount.objects.filter(pk=active_account.pk).delete()
+        return result
+
+    mail_servers.set_password(active_account.address, NEW_APP_PASSWORD)
+    monkeypatch.setattr(checking, "probe", probe_while_the_other_tab_deletes)
+    client.force_login(owner)
+    response = client.post(reverse("accounts:change_password", args=[active_account.pk]),
+                           {"password": NEW_APP_PASSWORD}, follow=True)
+    assert response.status_code == 200
+    assert "这个邮箱在此期间已被删除；没有保存任何内容。" in response.content.decode()
+    assert not MailboxAccount.objects.filter(pk=active_account.pk).exists()
+
+
+def test_a_nul_byte_in_a_reply_is_stored_cleaned_on_postgresql(client, owner, scripted_server, settings):
+    from providers.models import Provider
+
+    imap = scripted_server("imap", LOGIN=b"NO [AUTHENTICATIONFAILED] bad\x00 password\x1b[2J")
+    smtp = scripted_server("smtp")
+    settings.MAILBOX_CA_FILE = imap.ca_file
+    provider = factories.ProviderFactory(slug="nul-mail", imap_host=imap.host, imap_port=imap.port,
+                                         smtp_host=smtp.host, smtp_port=smtp.port, smtp_security="ssl")
+    account = factories.MailboxAccountFactory(owner=owner, provider=provider, address="nul@nul-mail.test",
+                                              password=APP_PASSWORD, status=Status.ACTIVE)
+    client.force_login(owner)
+    response = client.post(reverse("accounts:check", args=[account.pk]), follow=True)
+    assert response.status_code == 200
+    assert "密码被拒绝" in response.content.decode()
+    attempt = account.attempts.get()
+    assert attempt.imap_reply == "NO [AUTHENTICATIONFAILED] bad password"
+    assert Provider.objects.filter(pk=provider.pk).exists()
