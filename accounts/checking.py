@@ -35,9 +35,10 @@ from accounts import hints
 from accounts.fields import UnreadableSecret
 from accounts.mailcheck import AddressPolicy, CheckResult, Credential, Hint, LoginCheck, Outcome, check_login
 from accounts.mailcheck.net import trust_store
-from accounts.models import MailboxAccount, Status, Trigger, VerificationAttempt
+from accounts.models import DegradedServer, MailboxAccount, Status, Trigger, VerificationAttempt
+from accounts.models.evidence import REFUSALS, CrossCheck
 from accounts.models.history import looks_recovered, looks_sick
-from accounts.pacing import login_slot
+from accounts.pacing import failed_logins_allowed, login_slot, note_failed_logins
 from accounts.ratelimit import take_live_check
 from providers.models import Provider
 
@@ -125,18 +126,28 @@ def _take_budget(request) -> Check | None:
 
 
 @sensitive_variables("secret")
-def _probe_paced(account: MailboxAccount, secret: str | None, *, wait_seconds: float) -> CheckResult | None:
-    """The probe inside a slot of the provider's caps; None when no slot came free."""
+def _probe_paced(
+    account: MailboxAccount, secret: str | None, *, wait_seconds: float, fleet_cap: bool = False
+) -> CheckResult | None:
+    """The probe inside a slot of the provider's caps; None when no slot came
+    free, or (``fleet_cap``, for queued checks) when the fleet already caused
+    as many failed logins at this server in the last ten minutes as it may."""
+    if fleet_cap and not failed_logins_allowed(account):
+        return None
     with login_slot(account, wait_seconds=wait_seconds) as admitted:
         if not admitted:
             return None
-        return probe(login_check_for(account, secret))
+        result = probe(login_check_for(account, secret))
+    note_failed_logins(account, result.refusals)
+    return result
 
 
 # -- the entry points -----------------------------------------------------------
 
 
-def check_stored(account: MailboxAccount, *, trigger: str, request=None, slot_wait: float | None = None) -> Check:
+def check_stored(
+    account: MailboxAccount, *, trigger: str, request=None, slot_wait: float | None = None, claim=None
+) -> Check:
     """Check an account's stored credential and record it ("check now", staff,
     the command line). ``request``: a person's check, under their budget.
     ``slot_wait``: how long to wait for a slot under the provider's caps
@@ -149,12 +160,37 @@ def check_stored(account: MailboxAccount, *, trigger: str, request=None, slot_wa
     credential_version = account.credential_version
     if slot_wait is None:
         slot_wait = WEB_SLOT_WAIT_SECONDS if request is not None else 0.0
-    result = _probe_paced(account, None, wait_seconds=slot_wait)
+    result = _probe_paced(account, None, wait_seconds=slot_wait, fleet_cap=request is None)
     if result is None:
         return Check(refused="busy")
-    attempt = account.record_attempt(result, trigger=trigger, credential_version=credential_version)
-    note_provider_health(account)
+    now = timezone.now()
+    cross = cross_check(account, now) if account.refusal_needs_cross_check(result.outcome, trigger, now) else None
+    attempt = account.record_attempt(
+        result, trigger=trigger, credential_version=credential_version, cross_check=cross, claim=claim
+    )
+    note_provider_health(account, cross)
     return Check(result=result, explanation=_explain(result, account), attempt=attempt)
+
+
+def cross_check(account: MailboxAccount, now) -> CrossCheck:
+    """Ask other accounts on the account's login server, right now, whether it
+    takes good passwords (accounts/models/evidence.py says what follows). Each
+    answer is recorded as that account's own check (trigger "crosscheck"),
+    under the same pacing and fleet caps as any queued check."""
+    candidates = MailboxAccount.objects.cross_check_candidates(account).select_related("provider")
+    available = candidates[: settings.MAILBOX_CROSS_CHECK_MIN_OTHERS + settings.MAILBOX_CROSS_CHECK_SAMPLE].count()
+    passed = refused = 0
+    for other in candidates[: settings.MAILBOX_CROSS_CHECK_SAMPLE]:
+        result = _probe_paced(other, None, wait_seconds=WEB_SLOT_WAIT_SECONDS, fleet_cap=True)
+        if result is None:
+            continue
+        other.record_attempt(result, trigger=Trigger.CROSS_CHECK, credential_version=other.credential_version)
+        passed += result.is_ok
+        refused += result.outcome in REFUSALS
+    server = account.provider.slug if account.provider_id else account.imap_host.lower()
+    cross = CrossCheck(server=server, available=available, passed=passed, refused=refused)
+    logger.info("Account %s: %s", account.pk, cross.describe())
+    return cross
 
 
 def check_queued(account_id: int, claim: str | None, trigger: str = Trigger.SCHEDULE) -> bool:
@@ -168,7 +204,7 @@ def check_queued(account_id: int, claim: str | None, trigger: str = Trigger.SCHE
     account = MailboxAccount.objects.select_related("provider").filter(pk=account_id).first()
     admitted = True
     if account is not None and account.status != Status.PAUSED:
-        admitted = check_stored(account, trigger=trigger).refused != "busy"
+        admitted = check_stored(account, trigger=trigger, claim=started).refused != "busy"
     if started:
         later = None if admitted else timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
         MailboxAccount.objects.release_claim(account_id, started, check_at=later)
@@ -208,6 +244,7 @@ def check_new_usernames(account: MailboxAccount, fields: dict, *, request) -> Ch
         return Check(refused="busy")
     attempt = None
     if result.is_ok:
+        fields = {**fields, "imap_username_worked": result.imap.username, "smtp_username_worked": result.smtp.username}
         saved = MailboxAccount.objects.filter(pk=account.pk).update(**fields, updated_at=timezone.now())
         if saved:
             attempt = account.record_attempt(
@@ -245,28 +282,67 @@ def check_new_account(account: MailboxAccount, password: str, *, request) -> Che
     return Check(result=result, explanation=_explain(result, account), attempt=attempt)
 
 
-# -- provider health (outage correlation) ------------------------------------------
+# -- login-server health (outage correlation) ----------------------------------------
 
 
-def note_provider_health(account: MailboxAccount, now=None) -> None:
-    """After a failed check of a catalog provider's account: mark the provider
-    degraded when most of its recent checks fail. Runs after record_attempt
-    released the account's row lock, so the aggregate never holds it."""
-    if not account.provider_id or account.last_outcome == Outcome.OK:
-        return
+def note_provider_health(account: MailboxAccount, cross: CrossCheck | None = None, now=None) -> None:
+    """After a check, once record_attempt released the account's row lock (the
+    aggregate never holds it): mark the login server degraded when a cross-check
+    found an incident or most of its recent checks fail; clear the mark when a
+    success shows its checks recovered."""
     now = now or timezone.now()
-    if VerificationAttempt.objects.provider_looks_sick(account.provider_id, now):
-        provider = account.provider
-        if provider.mark_degraded(now):
-            logger.warning(
-                "Provider %s degraded: most of its recent checks failed; auth_failed flags are held.", provider.slug
-            )
+    if account.last_outcome == Outcome.OK:
+        _clear_if_recovered(account, now)
+        return
+    if cross is not None and cross.is_incident:
+        _mark_degraded(account, now, cross.describe())
+    elif _looks_sick(account, now):
+        _mark_degraded(account, now, "most recent checks failed")
+
+
+def _looks_sick(account, now) -> bool:
+    if account.provider_id:
+        return VerificationAttempt.objects.server_looks_sick(now, provider_id=account.provider_id)
+    return VerificationAttempt.objects.server_looks_sick(now, imap_host=account.imap_host.lower())
+
+
+def _mark_degraded(account, now, why: str) -> None:
+    if account.provider_id:
+        if account.provider.mark_degraded(now):
+            logger.warning("Provider %s degraded (%s); auth_failed flags are held.", account.provider.slug, why)
+        return
+    _, created = DegradedServer.objects.get_or_create(
+        imap_host=account.imap_host.lower(), defaults={"degraded_since": now, "reason": why[:300]}
+    )
+    if created:
+        logger.warning("Server %s degraded (%s); auth_failed flags are held.", account.imap_host.lower(), why)
+
+
+def _clear_if_recovered(account, now) -> None:
+    """A success on a degraded server: clear the mark once its checks recovered."""
+    empty = {"accounts": 0, "failed": 0}
+    if account.provider_id:
+        provider = Provider.objects.filter(pk=account.provider_id, degraded_since__isnull=False).first()
+        if provider is None:
+            return
+        rows = VerificationAttempt.objects.window_stats(now).filter(account__provider=account.provider_id)
+        if looks_recovered(next(iter(rows), empty)) and provider.clear_degraded():
+            logger.warning("Provider %s recovered; judging resumes.", provider.slug)
+        return
+    host = account.imap_host.lower()
+    if not DegradedServer.objects.filter(imap_host=host).exists():
+        return
+    rows = VerificationAttempt.objects.window_stats(now, by="account__imap_host").filter(account__imap_host=host)
+    if looks_recovered(next(iter(rows), empty)) and DegradedServer.objects.filter(imap_host=host).delete()[0]:
+        logger.warning("Server %s recovered; judging resumes.", host)
 
 
 def refresh_provider_health(now=None) -> None:
-    """The dispatcher's minute: mark sick providers, clear recovered ones."""
+    """The dispatcher's minute: mark sick login servers, clear recovered ones
+    (a mark with no news for MAILBOX_DEGRADED_MAX_HOURS clears too)."""
     now = now or timezone.now()
-    stats = {row["account__provider"]: row for row in VerificationAttempt.objects.provider_window_stats(now)}
+    stale = now - timedelta(hours=settings.MAILBOX_DEGRADED_MAX_HOURS)
+    stats = {row["account__provider"]: row for row in VerificationAttempt.objects.window_stats(now)}
     for provider in Provider.objects.filter(pk__in=[pk for pk, row in stats.items() if looks_sick(row)]):
         if provider.mark_degraded(now):
             logger.warning(
@@ -277,10 +353,24 @@ def refresh_provider_health(now=None) -> None:
             )
     for provider in Provider.objects.filter(degraded_since__isnull=False):
         row = stats.get(provider.pk, {"accounts": 0, "failed": 0})
-        if looks_recovered(row) and provider.clear_degraded():
+        if (looks_recovered(row) or provider.degraded_since < stale) and provider.clear_degraded():
             logger.warning(
                 "Provider %s recovered (%d of %d accounts failing); judging resumes.",
                 provider.slug,
                 row["failed"],
                 row["accounts"],
             )
+    hosts = {
+        row["account__imap_host"].lower(): row
+        for row in VerificationAttempt.objects.window_stats(now, by="account__imap_host")
+    }
+    for host, row in hosts.items():
+        if looks_sick(row):
+            DegradedServer.objects.get_or_create(
+                imap_host=host, defaults={"degraded_since": now, "reason": "most recent checks failed"}
+            )
+    for server in DegradedServer.objects.all():
+        row = hosts.get(server.imap_host, {"accounts": 0, "failed": 0})
+        if looks_recovered(row) or server.degraded_since < stale:
+            server.delete()
+            logger.warning("Server %s recovered; judging resumes.", server.imap_host)

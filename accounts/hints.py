@@ -27,6 +27,10 @@ HINTS = {
         "%(provider)s rejected this password. Paste your newest %(credential)s; if it was revoked "
         "or you changed your account password, generate a new one."
     ),
+    "unknown_refusal": _(
+        "%(server)s refused the login without saying why. It may be the %(credential)s, or a problem at "
+        "%(provider)s: we check again before we call the password wrong."
+    ),
     "app_password_required": _(
         "You entered your account password for %(provider)s. Mail apps need an %(credential)s: "
         "create one and paste it instead."
@@ -140,6 +144,7 @@ class Fix(enum.StrEnum):
 TITLES = {
     Outcome.OK: _("IMAP and SMTP work"),
     Outcome.AUTH_FAILED: _("The password was rejected"),
+    Outcome.UNKNOWN_REFUSAL: _("The login was refused"),
     Outcome.APP_PASSWORD_REQUIRED: _("An app password is required"),
     Outcome.ACTION_REQUIRED: _("%(provider)s wants you to do something first"),
     Outcome.RATE_LIMITED: _("Too many logins at the provider"),
@@ -153,6 +158,7 @@ TITLES = {
 }
 FIXES = {
     Outcome.AUTH_FAILED: Fix.GENERATE,
+    Outcome.UNKNOWN_REFUSAL: Fix.GENERATE,
     Outcome.APP_PASSWORD_REQUIRED: Fix.PREREQUISITES,
     Outcome.ACTION_REQUIRED: Fix.PREREQUISITES,
 }
@@ -168,6 +174,7 @@ SERVER_FIXES = {
 DEFAULT_HINTS = {
     **OUTCOME_HINTS,
     Outcome.AUTH_FAILED: Hint.CREDENTIAL_REJECTED,
+    Outcome.UNKNOWN_REFUSAL: Hint.UNKNOWN_REFUSAL,
     Outcome.APP_PASSWORD_REQUIRED: Hint.APP_PASSWORD_REQUIRED,
     Outcome.ACTION_REQUIRED: Hint.WEB_LOGIN_REQUIRED,
     Outcome.RATE_LIMITED: Hint.RATE_LIMITED,

@@ -59,7 +59,7 @@ def limits_for(account) -> tuple[str, int, int]:
     """(key, max concurrent, max per minute) for the account's provider; hand-entered
     servers are paced per IMAP host with the project defaults."""
     provider = account.provider if account.provider_id else None
-    key = f"provider:{provider.slug}" if provider else f"host:{account.imap_host.lower()}"
+    key = account.login_server()
     concurrent = (provider and provider.max_concurrent_checks) or settings.MAILBOX_PROVIDER_MAX_CONCURRENT
     per_minute = (provider and provider.max_checks_per_minute) or settings.MAILBOX_PROVIDER_MAX_PER_MINUTE
     return key, concurrent, per_minute
@@ -114,3 +114,49 @@ def login_slot(account, *, wait_seconds: float = 0.0):
             client.zrem(inflight, token)
         except redis.RedisError:
             pass  # the slot expires on its own after the task time limit
+
+
+# -- failed logins the whole fleet causes at one login server ----------------------
+# Mail hosts ban an address after a handful of failed logins in ten minutes
+# (mailcow: 10, fail2ban's default: 5); our refused checks come from one egress
+# address for every user. Queued checks (schedule, staff, cross-checks) wait
+# while a server's count for the current ten minutes is at its cap.
+
+FAILED_WINDOW_SECONDS = 600
+
+
+def _failed_key(account, now: float) -> str:
+    return f"{KEY_PREFIX}{account.login_server()}:failed:{int(now // FAILED_WINDOW_SECONDS)}"
+
+
+def failed_login_cap(account) -> int:
+    if account.provider_id:
+        return settings.MAILBOX_PROVIDER_FAILED_LOGINS_PER_10_MIN
+    return settings.MAILBOX_SERVER_FAILED_LOGINS_PER_10_MIN
+
+
+def failed_logins_allowed(account) -> bool:
+    """False when the fleet's failed logins at this server reached the cap for
+    the current ten minutes (no Redis: no cap, as for the slots above)."""
+    client = _client()
+    if client is None:
+        return True
+    try:
+        count = int(client.get(_failed_key(account, time.time())) or 0)
+    except redis.RedisError:
+        return True
+    return count < failed_login_cap(account)
+
+
+def note_failed_logins(account, count: int) -> None:
+    if count <= 0:
+        return
+    client = _client()
+    if client is None:
+        return
+    key = _failed_key(account, time.time())
+    try:
+        client.incrby(key, count)
+        client.expire(key, FAILED_WINDOW_SECONDS * 2)
+    except redis.RedisError:
+        pass

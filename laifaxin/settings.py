@@ -225,6 +225,19 @@ MAILBOX_PROVIDER_MAX_PER_MINUTE = env.int("MAILBOX_PROVIDER_MAX_PER_MINUTE", def
 MAILBOX_STAFF_CHECKS_PER_ACTION = env.int("MAILBOX_STAFF_CHECKS_PER_ACTION", default=50)
 # A check that finds its provider at the cap is put back this far in the future.
 MAILBOX_THROTTLE_DELAY_SECONDS = env.int("MAILBOX_THROTTLE_DELAY_SECONDS", default=60)
+# Before a refusal flags an account, up to MAILBOX_CROSS_CHECK_SAMPLE other accounts on
+# the same login server that last logged in fine are checked; with fewer than
+# MAILBOX_CROSS_CHECK_MIN_OTHERS of them, refusals must spread over
+# MAILBOX_AUTH_LONE_SPREAD_MINUTES (also for refusals that give no reason).
+MAILBOX_CROSS_CHECK_SAMPLE = env.int("MAILBOX_CROSS_CHECK_SAMPLE", default=2)
+MAILBOX_CROSS_CHECK_MIN_OTHERS = env.int("MAILBOX_CROSS_CHECK_MIN_OTHERS", default=2)
+MAILBOX_AUTH_LONE_SPREAD_MINUTES = env.float("MAILBOX_AUTH_LONE_SPREAD_MINUTES", default=120.0)
+# Failed logins the whole fleet may cause at one login server per 10 minutes
+# (mailcow and fail2ban ban an IP after 5-10): hand-entered servers, catalog providers.
+MAILBOX_SERVER_FAILED_LOGINS_PER_10_MIN = env.int("MAILBOX_SERVER_FAILED_LOGINS_PER_10_MIN", default=8)
+MAILBOX_PROVIDER_FAILED_LOGINS_PER_10_MIN = env.int("MAILBOX_PROVIDER_FAILED_LOGINS_PER_10_MIN", default=60)
+# A degraded mark clears when checks recover, or after this long without news.
+MAILBOX_DEGRADED_MAX_HOURS = env.int("MAILBOX_DEGRADED_MAX_HOURS", default=12)
 # Provider-outage correlation: a provider is degraded when the latest check in the
 # window failed for at least MAILBOX_OUTAGE_FAILURE_RATIO of its accounts (at least
 # MAILBOX_OUTAGE_MIN_ACCOUNTS checked); it recovers below MAILBOX_OUTAGE_RECOVERY_RATIO.

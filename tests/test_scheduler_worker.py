@@ -16,7 +16,7 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import MailboxAccount, Status, StatusChange, VerificationAttempt
+from accounts.models import DegradedServer, MailboxAccount, Status, StatusChange, VerificationAttempt
 from accounts.tasks import dispatch_due_checks, send_notifications
 from providers.models import Provider
 from tests.delayproxy import DelayProxy
@@ -104,8 +104,8 @@ def status_of(account):
 def test_a_revoked_password_is_flagged_after_the_evidence_with_one_email_and_one_on_recovery(
     worker, mail_servers, mail_provider
 ):
-    [account] = make_accounts(mail_servers, mail_provider, 1, prefix="revoke")
-    assert sweep([account], worker) == 1
+    account, *healthy = make_accounts(mail_servers, mail_provider, 3, prefix="revoke")
+    assert sweep([account, *healthy], worker) == 3
     assert status_of(account) == Status.ACTIVE
 
     set_server_password(mail_servers, account.address, REVOKED)
@@ -115,6 +115,9 @@ def test_a_revoked_password_is_flagged_after_the_evidence_with_one_email_and_one
 
     sweep([account], worker)  # the re-try comes due at once in these settings
     assert status_of(account) == Status.AUTH_FAILED
+    # Before flagging, the two healthy accounts on the same server were asked.
+    assert [a.attempts.filter(trigger="crosscheck", outcome="ok").count() for a in healthy] == [1, 1]
+    assert "2 of 2 other accounts logged in: flagged" in account.status_changes.get().reason
     assert dispatch_due_checks() == 0  # flagged: re-tried a day later, not now
     deliver_notifications(worker)
     emails = worker.sent_emails()
@@ -135,6 +138,133 @@ def test_a_revoked_password_is_flagged_after_the_evidence_with_one_email_and_one
         ("active", "auth_failed"),
         ("auth_failed", "active"),
     ]
+
+
+def test_an_incident_spread_over_the_interval_flags_nobody(worker, mail_servers, mail_provider):
+    # Steady state: each account's check falls at its own time, so no half hour
+    # ever sees enough checks for the correlation to say "incident" (its minimum
+    # is raised out of reach here); the cross-check before each flag must.
+    worker.stop()
+    worker.start(extra_env={"MAILBOX_OUTAGE_MIN_ACCOUNTS": "100", "MAILBOX_PROVIDER_FAILED_LOGINS_PER_10_MIN": "1000"})
+    try:
+        accounts = make_accounts(mail_servers, mail_provider, 5, prefix="spread")
+        sweep(accounts, worker)
+        for account in accounts:
+            mail_servers.set_password(account.address, REVOKED)
+        set_server_password(mail_servers, accounts[0].address, REVOKED)
+        for account in accounts:  # one after the other, each to its evidence
+            make_due([account])
+            sweep(accounts, worker)
+            make_due([account])
+            sweep(accounts, worker)
+        assert [status_of(a) for a in accounts] == [Status.ACTIVE] * 5
+        assert Provider.objects.get(pk=mail_provider.pk).degraded_since is not None
+        # The first account to reach its evidence asked the others; they were refused too.
+        held = VerificationAttempt.objects.filter(account__in=accounts, evidence__contains="an incident, held")
+        assert held.count() == 1 and "0 of 2 other accounts logged in" in held.get().evidence
+        deliver_notifications(worker)
+        assert worker.sent_emails() == []
+    finally:
+        worker.stop()
+        worker.start()
+
+
+def test_an_incident_on_a_hand_entered_server_flags_nobody(worker, mail_servers):
+    owner = UserFactory(username="own-owner", email="own-owner@example.test")
+    accounts = []
+    for _ in range(3):
+        address = mail_servers.unique_address("own")
+        mail_servers.add_user(address, GOOD)
+        accounts.append(
+            MailboxAccountFactory(
+                owner=owner,
+                provider=None,
+                address=address,
+                password=GOOD,
+                status=Status.ACTIVE,
+                imap_host=mail_servers.host,
+                imap_port=mail_servers.imap_port,
+                imap_security="ssl",
+                smtp_host=mail_servers.host,
+                smtp_port=mail_servers.smtp_ssl_port,
+                smtp_security="ssl",
+                next_check_at=timezone.now() - timedelta(minutes=1),
+            )
+        )
+    sweep(accounts, worker)
+    for account in accounts:
+        mail_servers.set_password(account.address, REVOKED)
+    set_server_password(mail_servers, accounts[0].address, REVOKED)
+    for _ in range(2):
+        make_due(accounts)
+        sweep(accounts, worker)
+    assert [status_of(a) for a in accounts] == [Status.ACTIVE] * 3
+    assert DegradedServer.objects.filter(imap_host=mail_servers.host).exists()
+
+    # 12 failed logins at this server in ten minutes: over the fleet's cap (8),
+    # the next checks are put back instead of logging in again.
+    before = attempts_of(accounts)
+    make_due(accounts)
+    assert dispatch_due_checks() == 3
+    wait_for(
+        lambda: not MailboxAccount.objects.filter(pk__in=[a.pk for a in accounts], claimed_at__isnull=False).exists(),
+        what="the put-backs",
+    )
+    assert attempts_of(accounts) == before
+    assert all(MailboxAccount.objects.get(pk=a.pk).next_check_at > timezone.now() for a in accounts)
+    deliver_notifications(worker)
+    assert worker.sent_emails() == []
+
+
+def test_a_lone_accounts_revocation_is_flagged_after_the_longer_spread_with_one_email(worker, mail_servers):
+    worker.stop()
+    worker.start(extra_env={"MAILBOX_AUTH_LONE_SPREAD_MINUTES": "0.05"})  # 3 seconds here, 2 hours by default
+    try:
+        owner = UserFactory(username="lone-owner", email="lone-owner@example.test")
+        address = mail_servers.unique_address("lone")
+        mail_servers.add_user(address, GOOD)
+        account = MailboxAccountFactory(
+            owner=owner,
+            provider=None,
+            address=address,
+            password=GOOD,
+            status=Status.ACTIVE,
+            imap_host=mail_servers.host,
+            imap_port=mail_servers.imap_port,
+            imap_security="ssl",
+            smtp_host=mail_servers.host,
+            smtp_port=mail_servers.smtp_ssl_port,
+            smtp_security="ssl",
+            next_check_at=timezone.now() - timedelta(minutes=1),
+        )
+        sweep([account], worker)
+        set_server_password(mail_servers, address, REVOKED)
+        make_due([account])
+        sweep([account], worker)
+        make_due([account])
+        sweep([account], worker)
+        assert status_of(account) == Status.ACTIVE
+        assert "only 0 other accounts" in account.attempts.latest("started_at").evidence
+        time.sleep(3.2)
+        make_due([account])
+        sweep([account], worker)
+        assert status_of(account) == Status.AUTH_FAILED
+        deliver_notifications(worker)
+        assert worker.sent_subjects() == [f"{address} 的密码已失效"]
+    finally:
+        worker.stop()
+        worker.start()
+
+
+def test_a_refused_scheduled_check_costs_one_failed_login_per_protocol(worker, mail_servers, mail_provider):
+    [account] = make_accounts(mail_servers, mail_provider, 1, prefix="cost")
+    sweep([account], worker)  # learns which username form logs in
+    set_server_password(mail_servers, account.address, REVOKED)
+    before = len(mail_servers.auth_attempts())
+    make_due([account])
+    sweep([account], worker)
+    # IMAP with the form that last worked, SMTP once: what README's figures count.
+    assert mail_servers.auth_attempts()[before:] == [account.address, account.address]
 
 
 def test_a_provider_wide_incident_flags_nobody_and_marks_the_provider_degraded(worker, mail_servers, mail_provider):

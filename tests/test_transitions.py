@@ -17,6 +17,7 @@ from accounts.checking import note_provider_health
 from accounts.checking import refresh_provider_health as update_provider_health
 from accounts.mailcheck import CheckResult, Outcome, ProtocolResult
 from accounts.models import MailboxAccount, Status, StatusChange, Trigger, VerificationAttempt
+from accounts.models.evidence import CrossCheck
 from tests.factories import MailboxAccountFactory, ProviderFactory
 
 START = "2026-11-28 02:00:00+00:00"
@@ -24,6 +25,7 @@ START = "2026-11-28 02:00:00+00:00"
 REPLIES = {
     Outcome.OK: "OK Logged in",
     Outcome.AUTH_FAILED: "NO [AUTHENTICATIONFAILED] Authentication failed.",
+    Outcome.UNKNOWN_REFUSAL: "NO Something went wrong.",
     Outcome.ACTION_REQUIRED: "NO [ALERT] Please log in via your web browser",
     Outcome.NETWORK_ERROR: "Connection refused",
     Outcome.TIMEOUT: "timed out",
@@ -39,9 +41,20 @@ def result(outcome: Outcome, smtp: Outcome = Outcome.OK) -> CheckResult:
     )
 
 
-def record(account, outcome, trigger=Trigger.SCHEDULE, version=None):
+# What accounts.checking's cross-check finds when the server is healthy: other
+# accounts on it log in. The rules for a lone account or an incident have their
+# own tests below.
+HEALTHY = CrossCheck(server="fruitmail", available=2, passed=2, refused=0)
+LONE = CrossCheck(server="fruitmail", available=0, passed=0, refused=0)
+INCIDENT = CrossCheck(server="fruitmail", available=2, passed=0, refused=2)
+
+
+def record(account, outcome, trigger=Trigger.SCHEDULE, version=None, cross_check=HEALTHY):
     return account.record_attempt(
-        result(outcome), trigger=trigger, credential_version=version or account.credential_version
+        result(outcome),
+        trigger=trigger,
+        credential_version=version or account.credential_version,
+        cross_check=cross_check,
     )
 
 
@@ -414,3 +427,105 @@ def test_a_servers_phishing_alert_never_reaches_the_email(account, traveller, se
     for part in (email.body, email.alternatives[0].content):
         assert "suspended" not in part and "laifaxin-verify.example" not in part and "\x1b" not in part
     assert "要求你先在它的网站上登录" in email.body
+
+
+def test_a_cross_check_that_finds_others_refused_too_holds_the_flag(account, traveller, settings):
+    record(account, Outcome.AUTH_FAILED)
+    traveller.shift(timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES))
+    attempt = record(account, Outcome.AUTH_FAILED, cross_check=INCIDENT)
+
+    assert MailboxAccount.objects.get().status == Status.ACTIVE
+    assert "cross-check on fruitmail: 0 of 2 other accounts logged in: an incident, held" in attempt.evidence
+    assert VerificationAttempt.objects.get(pk=attempt.pk).evidence == attempt.evidence
+
+
+def test_a_lone_account_is_flagged_only_once_its_refusals_span_the_longer_spread(account, traveller, settings):
+    record(account, Outcome.AUTH_FAILED, cross_check=LONE)
+    traveller.shift(timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES))
+    attempt = record(account, Outcome.AUTH_FAILED, cross_check=LONE)
+    assert MailboxAccount.objects.get().status == Status.ACTIVE
+    assert "only 0 other accounts on fruitmail" in attempt.evidence and "waiting until refusals span 120 min" in (
+        attempt.evidence
+    )
+
+    traveller.shift(timedelta(minutes=settings.MAILBOX_AUTH_LONE_SPREAD_MINUTES))
+    record(account, Outcome.AUTH_FAILED, cross_check=LONE)
+    account.refresh_from_db()
+    assert account.status == Status.AUTH_FAILED
+    assert "refusals over 135 min: flagged" in account.status_changes.get().reason
+
+
+def test_a_refusal_without_a_reason_needs_twice_the_refusals_and_the_longer_spread(account, traveller, settings):
+    for _ in range(3):
+        record(account, Outcome.UNKNOWN_REFUSAL)
+        traveller.shift(timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES))
+    assert MailboxAccount.objects.get().status == Status.ACTIVE
+    record(account, Outcome.UNKNOWN_REFUSAL)  # the 4th, 45 minutes after the first
+    assert MailboxAccount.objects.get().status == Status.ACTIVE
+    traveller.shift(timedelta(minutes=settings.MAILBOX_AUTH_LONE_SPREAD_MINUTES))
+    record(account, Outcome.UNKNOWN_REFUSAL)
+    assert MailboxAccount.objects.get().status == Status.AUTH_FAILED
+
+
+def test_refused_accounts_back_off_while_their_server_is_degraded(account, traveller, settings):
+    account.provider.degraded_since = timezone.now()
+    account.provider.save()
+    delays = []
+    for _ in range(6):
+        record(account, Outcome.AUTH_FAILED)
+        account.refresh_from_db()
+        delays.append(int((account.next_check_at - timezone.now()).total_seconds() // 60))
+        traveller.move_to(account.next_check_at)
+    assert delays == [15, 30, 60, 120, 240, 240]
+    assert account.status == Status.ACTIVE
+
+
+def test_unreachable_comes_at_the_grace_period_not_hours_later(account, traveller, settings):
+    started = timezone.now()
+    while MailboxAccount.objects.get().status == Status.ACTIVE:
+        record(account, Outcome.NETWORK_ERROR)
+        account.refresh_from_db()
+        traveller.move_to(account.next_check_at)
+    flagged_after = account.status_changed_at - started
+    grace = timedelta(minutes=settings.MAILBOX_UNREACHABLE_GRACE_MINUTES)
+    assert grace <= flagged_after <= grace + timedelta(minutes=settings.MAILBOX_BACKOFF_BASE_MINUTES)
+
+
+def test_scheduled_checks_use_the_username_that_last_worked(account, traveller):
+    account.provider.imap_username_rule = "local_part_then_full"
+    account.provider.save()
+    assert account.imap_usernames() == (account.address.split("@")[0], account.address)
+    record(account, Outcome.OK)  # result() logs in as someone@example.test
+    account.refresh_from_db()
+    assert account.imap_usernames() == ("someone@example.test",)
+
+
+def _refused_checks_in_a_day(account, traveller, cross_check=HEALTHY):
+    start, checks = timezone.now(), 0
+    while timezone.now() < start + timedelta(days=1):
+        record(account, Outcome.AUTH_FAILED, cross_check=cross_check)
+        checks += 1
+        account.refresh_from_db()
+        traveller.move_to(account.next_check_at)
+    return checks
+
+
+def test_refused_checks_per_day_are_what_readme_says(account, traveller, settings):
+    # Each refused check costs 2 failed logins (IMAP with the form that worked, SMTP once).
+    account.provider.degraded_since = timezone.now()
+    account.provider.save()
+    assert _refused_checks_in_a_day(account, traveller) == 10  # the first day of an incident (was 96)
+
+    account.provider.degraded_since = None
+    account.provider.save()
+    MailboxAccount.objects.filter(pk=account.pk).update(status=Status.AUTH_FAILED)
+    assert _refused_checks_in_a_day(account, traveller) == 1  # once flagged
+
+
+def test_a_lone_revocation_is_flagged_after_three_refused_checks(account, traveller, settings):
+    checks = 0
+    while MailboxAccount.objects.get(pk=account.pk).status == Status.ACTIVE:
+        record(account, Outcome.AUTH_FAILED, cross_check=LONE)
+        checks += 1
+        traveller.move_to(MailboxAccount.objects.get(pk=account.pk).next_check_at)
+    assert checks == 3  # at 0, 15 and 120 minutes

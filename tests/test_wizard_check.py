@@ -312,8 +312,9 @@ def test_a_new_password_for_a_mailbox_deleted_meanwhile_is_a_message_not_a_500(
     mail_servers.set_password(active_account.address, NEW_APP_PASSWORD)
     monkeypatch.setattr(checking, "probe", probe_while_the_other_tab_deletes)
     client.force_login(owner)
-    response = client.post(reverse("accounts:change_password", args=[active_account.pk]),
-                           {"password": NEW_APP_PASSWORD}, follow=True)
+    response = client.post(
+        reverse("accounts:change_password", args=[active_account.pk]), {"password": NEW_APP_PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     assert "这个邮箱在此期间已被删除；没有保存任何内容。" in response.content.decode()
     assert not MailboxAccount.objects.filter(pk=active_account.pk).exists()
@@ -325,10 +326,17 @@ def test_a_nul_byte_in_a_reply_is_stored_cleaned_on_postgresql(client, owner, sc
     imap = scripted_server("imap", LOGIN=b"NO [AUTHENTICATIONFAILED] bad\x00 password\x1b[2J")
     smtp = scripted_server("smtp")
     settings.MAILBOX_CA_FILE = imap.ca_file
-    provider = factories.ProviderFactory(slug="nul-mail", imap_host=imap.host, imap_port=imap.port,
-                                         smtp_host=smtp.host, smtp_port=smtp.port, smtp_security="ssl")
-    account = factories.MailboxAccountFactory(owner=owner, provider=provider, address="nul@nul-mail.test",
-                                              password=APP_PASSWORD, status=Status.ACTIVE)
+    provider = factories.ProviderFactory(
+        slug="nul-mail",
+        imap_host=imap.host,
+        imap_port=imap.port,
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_security="ssl",
+    )
+    account = factories.MailboxAccountFactory(
+        owner=owner, provider=provider, address="nul@nul-mail.test", password=APP_PASSWORD, status=Status.ACTIVE
+    )
     client.force_login(owner)
     response = client.post(reverse("accounts:check", args=[account.pk]), follow=True)
     assert response.status_code == 200

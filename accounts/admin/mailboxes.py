@@ -195,7 +195,7 @@ class MailboxAccountAdmin(SecretSafeAdmin):
     # What the portal knows about the account; staff read it, checks write it.
     readonly_fields = STATE_FIELDS
     fieldsets = [
-        (None, {"fields": ["owner", "provider", "address", "label", "new_password"]}),
+        (None, {"fields": ["owner", "provider", "address", "label", "new_password", "is_canary"]}),
         (
             _("State"),
             {"fields": STATE_FIELDS},

@@ -25,6 +25,10 @@ from accounts.mailcheck.outcomes import (
 
 logger = logging.getLogger(__name__)
 
+# What a server says when it refuses the login itself: worth trying the next
+# username form, and counted against its failed-login limits.
+REFUSALS = frozenset({Outcome.AUTH_FAILED, Outcome.UNKNOWN_REFUSAL})
+
 
 class Failure(Exception):
     """Ends one login attempt with an outcome and the server's reply."""
@@ -92,6 +96,7 @@ def try_usernames(
     hint: str = Hint.PROTOCOL_ERROR
     reply: bytes | str = ""
     username = usernames[0]
+    refusals = 0
     for username in usernames:
         try:
             raw = once(username)
@@ -101,9 +106,10 @@ def try_usernames(
         except BaseException as exc:  # noqa: BLE001 - anything becomes an outcome
             failure = failure_for_exception(exc, deadline)
             outcome, hint, reply = failure.outcome, failure.hint, failure.reply
+            refusals += outcome in REFUSALS
         # Only a refused username is worth another form, and only while the
         # check has time left.
-        if outcome != Outcome.AUTH_FAILED or deadline.expired:
+        if outcome not in REFUSALS or deadline.expired:
             break
     return ProtocolResult(
         protocol=protocol,
@@ -113,4 +119,5 @@ def try_usernames(
         username=username,
         hint=str(hint),
         server=str(spec),
+        refusals=refusals,
     )

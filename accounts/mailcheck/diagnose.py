@@ -32,6 +32,15 @@ class Rule:
 
 O = Outcome  # noqa: E741 - keeps the table one row a line
 RULES: tuple[Rule, ...] = (
+    # -- IMAP, RFC 5530 codes that are no verdict on the credential ------------
+    # They win over any wording: the server says the login could not be judged.
+    # iCloud: "BAD [UNAVAILABLE] Service temporarily unavailable"
+    Rule("imap", "UNAVAILABLE", "", O.TRANSIENT, "provider_unavailable"),
+    Rule("imap", "SERVERBUG", "", O.TRANSIENT, "provider_unavailable"),
+    Rule("imap", "INUSE", "", O.TRANSIENT, "provider_busy"),
+    Rule("imap", "LIMIT", "", O.RATE_LIMITED, "rate_limited"),
+    Rule("imap", "CONTACTADMIN", "", O.ACTION_REQUIRED, "contact_provider"),
+    Rule("imap", "PRIVACYREQUIRED", "", O.PROTOCOL_ERROR, "tls_required"),
     # -- IMAP, provider quirks by stable token --------------------------------
     # Gmail: "NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)"
     Rule("imap", "", "application-specific password required", O.APP_PASSWORD_REQUIRED, "app_password_required"),
@@ -47,19 +56,26 @@ RULES: tuple[Rule, ...] = (
     Rule("imap", "", "not enabled for imap", O.ACTION_REQUIRED, "service_disabled"),
     Rule("imap", "", "too many simultaneous connections", O.TRANSIENT, "provider_busy"),
     Rule("imap", "", "too many connections", O.TRANSIENT, "provider_busy"),
-    # -- IMAP, RFC 5530 response codes ---------------------------------------
-    # iCloud: "BAD [UNAVAILABLE] Service temporarily unavailable"
-    Rule("imap", "UNAVAILABLE", "", O.TRANSIENT, "provider_unavailable"),
-    Rule("imap", "SERVERBUG", "", O.TRANSIENT, "provider_unavailable"),
-    Rule("imap", "LIMIT", "", O.RATE_LIMITED, "rate_limited"),
-    Rule("imap", "EXPIRED", "", O.ACTION_REQUIRED, "password_expired"),
-    Rule("imap", "CONTACTADMIN", "", O.ACTION_REQUIRED, "contact_provider"),
-    Rule("imap", "PRIVACYREQUIRED", "", O.PROTOCOL_ERROR, "tls_required"),
+    # Exchange: "NO User is authenticated but not connected." The login itself
+    # worked; the mailbox backend did not answer.
+    Rule("imap", "", "authenticated but not connected", O.TRANSIENT, "provider_unavailable"),
+    # -- IMAP, RFC 5530 verdicts on the credential ------------------------------
     # Gmail "[AUTHENTICATIONFAILED] Invalid credentials (Failure)", iCloud "Authentication Failed"
     Rule("imap", "AUTHENTICATIONFAILED", "", O.AUTH_FAILED, "credential_rejected"),
     Rule("imap", "AUTHORIZATIONFAILED", "", O.AUTH_FAILED, "credential_rejected"),
-    # 163: "NO LOGIN Login error or password error"; and any other bare NO to LOGIN.
-    Rule("imap", "NO", "", O.AUTH_FAILED, "credential_rejected", stage="login"),
+    Rule("imap", "EXPIRED", "", O.ACTION_REQUIRED, "password_expired"),
+    # -- IMAP, refusals worded as a verdict (servers without RFC 5530 codes) ------
+    # 163: "NO LOGIN Login error or password error"; Exchange: "NO LOGIN failed."
+    Rule("imap", "NO", "password error", O.AUTH_FAILED, "credential_rejected", stage="login"),
+    Rule("imap", "NO", "login failed", O.AUTH_FAILED, "credential_rejected", stage="login"),
+    Rule("imap", "NO", "authentication failed", O.AUTH_FAILED, "credential_rejected", stage="login"),
+    Rule("imap", "NO", "invalid credentials", O.AUTH_FAILED, "credential_rejected", stage="login"),
+    Rule("imap", "NO", "invalid password", O.AUTH_FAILED, "credential_rejected", stage="login"),
+    Rule("imap", "NO", "incorrect password", O.AUTH_FAILED, "credential_rejected", stage="login"),
+    Rule("imap", "NO", "invalid login", O.AUTH_FAILED, "credential_rejected", stage="login"),
+    # Any other NO to the login: a refusal we can't read. It counts as evidence
+    # only with more of it than a known verdict (accounts/models/rules.py).
+    Rule("imap", "NO", "", O.UNKNOWN_REFUSAL, "unknown_refusal", stage="login"),
     Rule("imap", "BYE", "", O.TRANSIENT, "provider_unavailable"),
     Rule("imap", "", "", O.PROTOCOL_ERROR, "protocol_error"),
     # -- SMTP, provider quirks ---------------------------------------------------

@@ -21,6 +21,9 @@ class Security(enum.StrEnum):
 class Outcome(enum.StrEnum):
     OK = "ok"
     AUTH_FAILED = "auth_failed"
+    # A NO to the login that names no reason we know: maybe the credential,
+    # maybe the server (Exchange backends, proxies). Needs more evidence.
+    UNKNOWN_REFUSAL = "unknown_refusal"
     APP_PASSWORD_REQUIRED = "app_password_required"
     ACTION_REQUIRED = "action_required"
     RATE_LIMITED = "rate_limited"
@@ -43,6 +46,7 @@ OUTCOME_PRIORITY: tuple[Outcome, ...] = (
     Outcome.APP_PASSWORD_REQUIRED,
     Outcome.ACTION_REQUIRED,
     Outcome.AUTH_FAILED,
+    Outcome.UNKNOWN_REFUSAL,
     Outcome.RATE_LIMITED,
     Outcome.TRANSIENT,
     Outcome.TLS_ERROR,
@@ -58,6 +62,7 @@ class Hint(enum.StrEnum):
 
     NONE = ""
     CREDENTIAL_REJECTED = "credential_rejected"
+    UNKNOWN_REFUSAL = "unknown_refusal"
     APP_PASSWORD_REQUIRED = "app_password_required"
     AUTHORIZATION_CODE_REQUIRED = "authorization_code_required"
     IMAP_ID_REQUIRED = "imap_id_required"
@@ -199,6 +204,7 @@ class ProtocolResult:
     username: str = ""  # the username form that was tried last (or that worked)
     hint: str = ""  # a Hint value
     server: str = ""  # "host:port", for sentences that name the server
+    refusals: int = 0  # logins the server refused (each costs us at its failed-login limits)
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,11 @@ class CheckResult:
     @property
     def hint(self) -> str:
         return self.deciding.hint
+
+    @property
+    def refusals(self) -> int:
+        """Failed logins this check cost at the servers (both protocols)."""
+        return self.imap.refusals + self.smtp.refusals
 
     @classmethod
     def without_network(cls, outcome: Outcome, reply: str, hint: str) -> CheckResult:

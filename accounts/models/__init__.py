@@ -2,10 +2,11 @@
 
 from accounts.models.account import MailboxAccount, usernames_for
 from accounts.models.choices import OutcomeChoice, Status, Trigger
-from accounts.models.history import StatusChange, StatusChangeQuerySet, VerificationAttempt
+from accounts.models.history import DegradedServer, StatusChange, StatusChangeQuerySet, VerificationAttempt
 from accounts.models.scheduling import MailboxAccountQuerySet
 
 __all__ = [
+    "DegradedServer",
     "MailboxAccount",
     "MailboxAccountQuerySet",
     "OutcomeChoice",

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.fields import EncryptedPasswordField
 from accounts.mailcheck import CheckResult, Outcome, Security, ServerSpec
 from accounts.models.choices import OutcomeChoice, Status, Trigger
-from accounts.models.history import StatusChange, VerificationAttempt
+from accounts.models.evidence import CrossCheck, refusal_evidence
+from accounts.models.history import DegradedServer, StatusChange, VerificationAttempt
 from accounts.models.rules import Facts, Policy, judge
 from accounts.models.scheduling import MailboxAccountQuerySet
 from accounts.validators import refuse_control_characters
@@ -37,14 +38,22 @@ class MailboxAccount(models.Model):
     smtp_port = models.PositiveIntegerField(_("SMTP port"), null=True, blank=True)
     smtp_security = models.CharField(_("SMTP security"), max_length=10, choices=SecurityChoice.choices, blank=True)
 
-    # Blank = derived from the provider's rule; set = the user's override or
-    # the form that last worked (username fallback).
+    # Blank = derived from the provider's rule (and the form that last worked,
+    # below); set = the user's override.
     imap_username = models.CharField(
         _("IMAP username"), max_length=255, blank=True, validators=[refuse_control_characters]
     )
     smtp_username = models.CharField(
         _("SMTP username"), max_length=255, blank=True, validators=[refuse_control_characters]
     )
+
+    # The username forms that last logged in: scheduled checks send only these,
+    # so a refused password costs one failed login per protocol, not one per form.
+    imap_username_worked = models.CharField(max_length=255, blank=True)
+    smtp_username_worked = models.CharField(max_length=255, blank=True)
+    # A mailbox the operator keeps with a known-good credential: asked first when
+    # another account's refusal is cross-checked (accounts.checking).
+    is_canary = models.BooleanField(_("canary"), default=False)
 
     password = EncryptedPasswordField(_("password"), max_length=255, validators=[refuse_control_characters])
     # Bumped on every password change, so a check of the old password that
@@ -100,7 +109,14 @@ class MailboxAccount(models.Model):
     # -- state: every status change goes through these methods ----------------
 
     def record_attempt(
-        self, result: CheckResult, *, trigger: str, credential_version: int, now=None
+        self,
+        result: CheckResult,
+        *,
+        trigger: str,
+        credential_version: int,
+        now=None,
+        cross_check: CrossCheck | None = None,
+        claim=None,
     ) -> "VerificationAttempt":
         """Store one login check and apply the status rules. Returns the attempt.
 
@@ -117,17 +133,16 @@ class MailboxAccount(models.Model):
            - ok → ``active``.
            - app_password_required / action_required → ``action_required`` at once:
              the provider asked the user for something.
-           - auth_failed (credential refused):
+           - auth_failed / unknown_refusal (the login refused):
              * a password just typed (the wizard's check, or a user's check of an
                account still ``pending``) → ``auth_failed`` at once: the user is
                looking at the screen;
-             * otherwise → ``auth_failed`` only with evidence: at least
-               MAILBOX_AUTH_FAILURES_TO_FLAG refusals of this credential since its
-               last success, each at least MAILBOX_AUTH_RETRY_MINUTES after the
-               previous counted one, and the provider not degraded (an incident
-               makes providers refuse good passwords for hours). Until then the
-               status is kept and the account re-checked after
-               MAILBOX_AUTH_RETRY_MINUTES.
+             * otherwise → ``auth_failed`` only with evidence, as
+               accounts/models/evidence.py defines it (spaced refusals, a healthy
+               login server, ``cross_check``: what other accounts on it said).
+               Until then the status is kept and the account re-checked after
+               MAILBOX_AUTH_RETRY_MINUTES, doubling while the server is degraded.
+               The attempt's ``evidence`` says which rule decided.
            - unreadable_secret → no change: our key is wrong, not the user's
              password (logged as an error for the operators).
            - anything else (network, TLS, timeout, transient, rate limit, protocol,
@@ -142,7 +157,8 @@ class MailboxAccount(models.Model):
         6. The next check is scheduled: the interval (+ jitter) after a success,
            MAILBOX_AUTH_RETRY_MINUTES after an unconfirmed refusal,
            MAILBOX_AUTH_FAILED_INTERVAL_MINUTES once flagged, exponential backoff
-           after other failures.
+           after other failures. ``claim`` (a worker's claim token) is released in
+           the same write, so a worker dying right after leaves nothing claimed.
         """
         now = now or timezone.now()
         attempt = VerificationAttempt.from_result(
@@ -168,6 +184,10 @@ class MailboxAccount(models.Model):
             locked.last_outcome = outcome
             locked.last_reply = attempt.summary_reply()
             locked.last_hint = attempt.hint
+            if result.imap.outcome == Outcome.OK and result.imap.username:
+                locked.imap_username_worked = result.imap.username
+            if result.smtp.outcome == Outcome.OK and result.smtp.username:
+                locked.smtp_username_worked = result.smtp.username
             if outcome == Outcome.OK:
                 locked.last_success_at = now
                 locked.consecutive_failures = 0
@@ -184,6 +204,8 @@ class MailboxAccount(models.Model):
                     "FIELD_ENCRYPTION_KEY; status left unchanged.",
                     self.pk,
                 )
+            refusal = outcome in (Outcome.AUTH_FAILED, Outcome.UNKNOWN_REFUSAL)
+            server_degraded = refusal and locked.server_is_degraded(now)
             facts = Facts(
                 status=locked.status,
                 outcome=outcome,
@@ -191,13 +213,29 @@ class MailboxAccount(models.Model):
                 now=now,
                 failing_since=locked.failing_since,
                 consecutive_failures=locked.consecutive_failures,
+                server_degraded=server_degraded,
             )
-            verdict = judge(facts, scheduler_policy(), lambda: locked._has_refusal_evidence(now))
+            notes = []
+
+            def has_evidence():
+                evidence = refusal_evidence(locked, now, server_degraded=server_degraded)
+                flag, note, wait = evidence.verdict(cross_check)
+                notes.append(note)
+                return flag, wait
+
+            verdict = judge(facts, scheduler_policy(), has_evidence)
+            if notes:
+                attempt.evidence = notes[0][:300]
+                VerificationAttempt.objects.filter(pk=attempt.pk).update(evidence=attempt.evidence)
             if verdict.status and verdict.status != locked.status:
-                locked._set_status(verdict.status, outcome, now=now, quiet=user_watches)
+                locked._set_status(verdict.status, outcome, now=now, quiet=user_watches, reason=attempt.evidence[:200])
             locked.next_check_at = now + verdict.next_check_in
+            released = claim is not None and locked.claimed_at == claim
+            if released:
+                locked.claimed_at = None
             locked.save(
                 update_fields=[
+                    *(["claimed_at"] if released else []),
                     "status",
                     "status_changed_at",
                     "status_reason",
@@ -206,6 +244,8 @@ class MailboxAccount(models.Model):
                     "last_outcome",
                     "last_reply",
                     "last_hint",
+                    "imap_username_worked",
+                    "smtp_username_worked",
                     "consecutive_failures",
                     "failing_since",
                     "next_check_at",
@@ -213,34 +253,33 @@ class MailboxAccount(models.Model):
                 ]
             )
         self._copy_state_from(locked)
+        self.imap_username_worked, self.smtp_username_worked = locked.imap_username_worked, locked.smtp_username_worked
         return attempt
 
-    def _has_refusal_evidence(self, now) -> bool:
-        """Enough spaced refusals of the current credential, and a healthy provider.
+    def server_is_degraded(self, now) -> bool:
+        """The account's login server is in trouble: marked degraded (the catalog
+        provider, or the hand-entered IMAP host), or most of its recent checks fail."""
+        if self.provider_id:
+            return Provider.objects.filter(
+                pk=self.provider_id, degraded_since__isnull=False
+            ).exists() or VerificationAttempt.objects.server_looks_sick(now, provider_id=self.provider_id)
+        host = self.imap_host.lower()
+        return DegradedServer.objects.filter(imap_host=host).exists() or VerificationAttempt.objects.server_looks_sick(
+            now, imap_host=host
+        )
 
-        Counts this credential's refusals since its last success (the attempt
-        being recorded is already saved); other failures in between neither count
-        nor break the streak. A provider marked degraded, or whose recent checks
-        look like an incident (VerificationAttempt.objects.provider_looks_sick),
-        gives no evidence: incidents make providers refuse good passwords for hours.
-        """
-        if self.provider_id and (
-            Provider.objects.filter(pk=self.provider_id, degraded_since__isnull=False).exists()
-            or VerificationAttempt.objects.provider_looks_sick(self.provider_id, now)
+    def refusal_needs_cross_check(self, outcome: str, trigger: str, now) -> bool:
+        """Would recording this refusal flag the account, evidence permitting?
+        Then accounts.checking asks other accounts on the server first."""
+        if outcome not in (Outcome.AUTH_FAILED, Outcome.UNKNOWN_REFUSAL) or self.status == Status.AUTH_FAILED:
+            return False
+        if trigger in (Trigger.WIZARD, Trigger.CROSS_CHECK) or (
+            trigger == Trigger.USER and self.status == Status.PENDING
         ):
             return False
-        recent = self.attempts.filter(credential_version=self.credential_version)
-        last_ok = recent.filter(outcome=Outcome.OK).order_by("-started_at").first()
-        if last_ok:
-            recent = recent.filter(started_at__gt=last_ok.started_at)
-        spacing = timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES)
-        counted, previous = 0, None
-        for started_at in (
-            recent.filter(outcome=Outcome.AUTH_FAILED).order_by("started_at").values_list("started_at", flat=True)
-        ):
-            if previous is None or started_at - previous >= spacing:
-                counted, previous = counted + 1, started_at
-        return counted >= settings.MAILBOX_AUTH_FAILURES_TO_FLAG
+        if self.server_is_degraded(now):
+            return False
+        return refusal_evidence(self, now, server_degraded=False, pending=outcome).has_enough_refusals
 
     def _set_status(self, new_status: str, outcome: str, *, now, quiet: bool, reason: str = ""):
         """Change status in memory and write its StatusChange (caller holds the lock and saves).
@@ -357,18 +396,27 @@ class MailboxAccount(models.Model):
             return ServerSpec(p.smtp_host, p.smtp_port, Security(p.smtp_security))
         return ServerSpec(self.smtp_host, self.smtp_port, Security(self.smtp_security))
 
-    def _usernames(self, override: str, rule: str) -> tuple[str, ...]:
+    def _usernames(self, override: str, worked: str, rule: str) -> tuple[str, ...]:
+        """The user's override; else the form that last logged in; else every
+        form the provider's rule allows, in order (the username fallback)."""
         if override:
             return (override,)
+        if worked:
+            return (worked,)
         return usernames_for(self.address, rule)
 
     def imap_usernames(self) -> tuple[str, ...]:
         rule = self.provider.imap_username_rule if self.provider_id else UsernameRule.FULL_ADDRESS
-        return self._usernames(self.imap_username, rule)
+        return self._usernames(self.imap_username, self.imap_username_worked, rule)
 
     def smtp_usernames(self) -> tuple[str, ...]:
         rule = self.provider.smtp_username_rule if self.provider_id else UsernameRule.FULL_ADDRESS
-        return self._usernames(self.smtp_username, rule)
+        return self._usernames(self.smtp_username, self.smtp_username_worked, rule)
+
+    def login_server(self) -> str:
+        """What outage correlation and the fleet's caps group by: the catalog
+        provider, or the hand-entered IMAP host."""
+        return f"provider:{self.provider.slug}" if self.provider_id else f"host:{self.imap_host.lower()}"
 
 
 # The fields the state methods write (and copy back onto the caller's instance).
@@ -406,6 +454,7 @@ def scheduler_policy() -> Policy:
         interval=timedelta(minutes=settings.MAILBOX_CHECK_INTERVAL_MINUTES) + jitter,
         auth_retry=timedelta(minutes=settings.MAILBOX_AUTH_RETRY_MINUTES),
         auth_failed_interval=timedelta(minutes=settings.MAILBOX_AUTH_FAILED_INTERVAL_MINUTES),
+        check_interval=timedelta(minutes=settings.MAILBOX_CHECK_INTERVAL_MINUTES),
         backoff_base=timedelta(minutes=settings.MAILBOX_BACKOFF_BASE_MINUTES),
         unreachable_grace=timedelta(minutes=settings.MAILBOX_UNREACHABLE_GRACE_MINUTES),
     )

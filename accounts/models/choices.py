@@ -18,6 +18,7 @@ class Status(models.TextChoices):
 class OutcomeChoice(models.TextChoices):
     OK = Outcome.OK, _("Login succeeded")
     AUTH_FAILED = Outcome.AUTH_FAILED, _("Credential rejected")
+    UNKNOWN_REFUSAL = Outcome.UNKNOWN_REFUSAL, _("Login refused, reason not given")
     APP_PASSWORD_REQUIRED = Outcome.APP_PASSWORD_REQUIRED, _("App password required")
     ACTION_REQUIRED = Outcome.ACTION_REQUIRED, _("Action required at the provider")
     RATE_LIMITED = Outcome.RATE_LIMITED, _("Rate limited")
@@ -36,3 +37,5 @@ class Trigger(models.TextChoices):
     USER = "user", _("User")
     STAFF = "staff", _("Support staff")
     COMMAND = "command", _("Command line")
+    # A check of a healthy account on the same server, before another's refusal counts.
+    CROSS_CHECK = "crosscheck", _("Cross-check")

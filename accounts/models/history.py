@@ -19,6 +19,7 @@ REPLY_MAX = 500
 # are about one account, not the provider.
 INCIDENT_OUTCOMES = (
     Outcome.AUTH_FAILED,
+    Outcome.UNKNOWN_REFUSAL,
     Outcome.RATE_LIMITED,
     Outcome.TRANSIENT,
     Outcome.TLS_ERROR,
@@ -29,29 +30,36 @@ INCIDENT_OUTCOMES = (
 
 
 class VerificationAttemptQuerySet(models.QuerySet):
-    def provider_window_stats(self, now):
-        """Provider-outage correlation: per provider, the accounts checked in the
-        last MAILBOX_OUTAGE_WINDOW_MINUTES and how many failed their latest check.
+    def window_stats(self, now, by: str = "account__provider"):
+        """Outage correlation per login server: per catalog provider
+        (``by="account__provider"``) or per hand-entered IMAP host
+        (``by="account__imap_host"``), the accounts checked in the last
+        MAILBOX_OUTAGE_WINDOW_MINUTES and how many failed their latest check.
         Latest per account, so one account's retries weigh no more than one
-        account, and a provider recovers as soon as its accounts do. Rows of
-        ``{"account__provider", "accounts", "failed"}``."""
+        account, and a server recovers as soon as its accounts do. Rows of
+        ``{by, "accounts", "failed"}``."""
         since = now - timedelta(minutes=settings.MAILBOX_OUTAGE_WINDOW_MINUTES)
         latest = (
             VerificationAttempt.objects.filter(account=OuterRef("account"), started_at__gte=since)
             .order_by("-started_at", "-pk")
             .values("pk")[:1]
         )
+        rows = self.filter(started_at__gte=since, pk=Subquery(latest))
+        rows = rows.filter(account__provider__isnull=by != "account__provider")
         return (
-            self.filter(started_at__gte=since, account__provider__isnull=False, pk=Subquery(latest))
-            .values("account__provider")
+            rows.values(by)
             .annotate(accounts=Count("id"), failed=Count("id", filter=Q(outcome__in=INCIDENT_OUTCOMES)))
             .order_by()
         )
 
-    def provider_looks_sick(self, provider_id: int, now) -> bool:
-        """Most of the provider's recently checked accounts fail (at least
+    def server_looks_sick(self, now, *, provider_id=None, imap_host: str = "") -> bool:
+        """Most of the login server's recently checked accounts fail (at least
         MAILBOX_OUTAGE_MIN_ACCOUNTS checked, MAILBOX_OUTAGE_FAILURE_RATIO failing)."""
-        row = next(iter(self.provider_window_stats(now).filter(account__provider=provider_id)), None)
+        if provider_id:
+            rows = self.window_stats(now).filter(account__provider=provider_id)
+        else:
+            rows = self.window_stats(now, by="account__imap_host").filter(account__imap_host=imap_host)
+        row = next(iter(rows), None)
         return row is not None and looks_sick(row)
 
 
@@ -63,7 +71,10 @@ def looks_sick(row) -> bool:
 
 
 def looks_recovered(row) -> bool:
-    return row["accounts"] == 0 or row["failed"] / row["accounts"] < settings.MAILBOX_OUTAGE_RECOVERY_RATIO
+    """Checks came back mostly fine. An empty window is no news: a degraded mark
+    holds through it (it used to clear itself mid-outage whenever no check fell
+    in the last half hour)."""
+    return row["accounts"] > 0 and row["failed"] / row["accounts"] < settings.MAILBOX_OUTAGE_RECOVERY_RATIO
 
 
 class VerificationAttempt(models.Model):
@@ -82,6 +93,8 @@ class VerificationAttempt(models.Model):
     smtp_username = models.CharField(max_length=255, blank=True)
     # The deciding protocol's hint (a mailcheck.Hint): what the user was told.
     hint = models.CharField(max_length=40, blank=True)
+    # Why a refusal did or did not flag the account (evidence, cross-check): support reads it.
+    evidence = models.CharField(max_length=300, blank=True)
     credential_version = models.PositiveIntegerField(default=1)
 
     objects = VerificationAttemptQuerySet.as_manager()
@@ -174,3 +187,20 @@ class StatusChange(models.Model):
         if done:
             self.dismissed_at = now
         return bool(done)
+
+
+class DegradedServer(models.Model):
+    """A hand-entered login server (by IMAP host) whose checks mostly fail: no
+    account on it is flagged auth_failed until it recovers. Catalog providers
+    keep the same mark on Provider.degraded_since."""
+
+    imap_host = models.CharField(max_length=255, unique=True)
+    degraded_since = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("degraded server")
+        verbose_name_plural = _("degraded servers")
+
+    def __str__(self):
+        return self.imap_host

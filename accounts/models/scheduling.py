@@ -52,6 +52,25 @@ class MailboxAccountQuerySet(models.QuerySet):
             ]
         return [(pk, now.isoformat()) for pk in ids]
 
+    def on_login_server_of(self, account):
+        """Other accounts that log in at the same server: the same catalog
+        provider, or the same hand-entered IMAP host."""
+        if account.provider_id:
+            same = self.filter(provider_id=account.provider_id)
+        else:
+            same = self.filter(provider__isnull=True, imap_host__iexact=account.imap_host)
+        return same.exclude(pk=account.pk)
+
+    def cross_check_candidates(self, account):
+        """Who to ask whether the server refuses good passwords right now: other
+        accounts on its login server whose last check logged in, not in a
+        worker's hands, canaries first, then the most recently successful."""
+        return (
+            self.on_login_server_of(account)
+            .filter(status=Status.ACTIVE, last_outcome="ok", claimed_at__isnull=True)
+            .order_by("-is_canary", "-last_success_at")
+        )
+
     def claim_now(self, ids, now=None) -> list[tuple[int, str]]:
         """Claim these accounts for an immediate check (staff "check now"),
         skipping paused ones and those already queued or in a worker's hands

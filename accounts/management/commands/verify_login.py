@@ -22,7 +22,7 @@ from accounts.models import usernames_for
 from providers.detect import InvalidAddress, detect_provider
 from providers.models import Provider, UsernameRule
 
-REJECTED = {Outcome.AUTH_FAILED, Outcome.APP_PASSWORD_REQUIRED, Outcome.ACTION_REQUIRED}
+REJECTED = {Outcome.AUTH_FAILED, Outcome.UNKNOWN_REFUSAL, Outcome.APP_PASSWORD_REQUIRED, Outcome.ACTION_REQUIRED}
 DEFAULT_SECURITY = {993: Security.SSL, 143: Security.STARTTLS, 465: Security.SSL, 587: Security.STARTTLS}
 
 
