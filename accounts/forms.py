@@ -231,9 +231,10 @@ class CredentialForm(forms.Form):
         values = {"provider": p.name, "credential": p.credential_name, "example": p.credential_example or "—"}
         return (
             _(
-                "This does not look like a %(credential)s (%(example)s). If it is the password you sign in to "
-                "%(provider)s with, it will not work here: mail apps need a %(credential)s. Go back one step to "
-                "generate one, or tick the box below if you are sure."
+                "This does not look like the %(credential)s that %(provider)s generates (%(example)s). If it "
+                "is the password you sign in to %(provider)s with, it will not work here: mail apps need the "
+                "%(credential)s. Generate one as the steps on this page show, or tick the box below if you "
+                "are sure."
             )
             % values
         )

@@ -103,6 +103,25 @@ HINTS = {
 }
 
 
+# What users of a catalog provider are told instead: they typed no server name
+# or port, and the password was not judged.
+CATALOG_HINTS = {
+    "network_error": _(
+        "We could not reach %(server)s, the mail server of %(provider)s, so the password was not judged. "
+        "This is usually brief: we will try again."
+    ),
+    "timeout": _(
+        "%(server)s, the mail server of %(provider)s, did not answer in time, so the password was not "
+        "judged. We will try again."
+    ),
+    "tls_error": _(
+        "The secure connection to %(server)s (%(provider)s) failed, so the password was not sent. We will try again."
+    ),
+    "protocol_error": _(
+        "%(server)s (%(provider)s) gave an answer we did not expect, so the password was not judged. We will try again."
+    ),
+}
+
 # Where the fix happens, by the Provider field that links there.
 LINKS = {
     "credential_rejected": "credential_url",
@@ -116,18 +135,22 @@ LINK = _("Here: %(url)s")
 
 
 def hint_message(code: str, provider=None, *, server: str = "") -> str:
-    """The sentence for a hint code ("" for none or an unknown code), for ``provider`` if given."""
-    message = HINTS.get(code)
+    """The sentence for a hint code ("" for none or an unknown code), for ``provider`` if given
+    (a catalog provider's users never typed a server: they get no advice about one)."""
+    message = (CATALOG_HINTS.get(code) if provider is not None else None) or HINTS.get(code)
     if message is None:
         return ""
-    text = capfirst(
-        str(message)
-        % {
-            "provider": provider.name if provider else _("the provider"),
-            "credential": provider.credential_name if provider else _("app password"),
-            "server": server or _g("the server"),
-        }
+    text = str(message) % {
+        "provider": provider.name if provider else _("the provider"),
+        "credential": provider.credential_name if provider else _("app password"),
+        "server": server or _g("the server"),
+    }
+    starts_with_a_name = (provider is not None and text.startswith(provider.name)) or (
+        server and text.startswith(server)
     )
+    if not starts_with_a_name:
+        # "the provider rejected…" → "The provider…"; never "ICloud Mail" or "Imap.example.com".
+        text = capfirst(text)
     url = getattr(provider, LINKS.get(code, ""), "") if provider else ""
     return f"{text} {LINK % {'url': url}}" if url else text
 

@@ -359,7 +359,9 @@ def test_the_account_page_shows_what_the_owner_is_told_about_the_last_failure(su
 def test_the_account_page_shows_why_a_refusal_did_or_did_not_flag(support_client):
     account = MailboxAccountFactory()
     VerificationAttempt.objects.create(
-        account=account, trigger=Trigger.SCHEDULE, outcome=OutcomeChoice.AUTH_FAILED,
+        account=account,
+        trigger=Trigger.SCHEDULE,
+        outcome=OutcomeChoice.AUTH_FAILED,
         evidence="2 of 2 refusals; cross-check on icloud: 0 of 2 other accounts logged in: an incident, held",
     )
     html = support_client.get(change_url(account)).content.decode()

@@ -222,16 +222,19 @@ def test_a_hint_names_the_provider_its_credential_and_where_to_fix_it(db):
         assert hint_message("no-such-code") == ""
 
 
-@pytest.mark.parametrize("reply, outcome, hint", [
-    # Exchange: the login worked, its mailbox backend did not answer.
-    ("NO User is authenticated but not connected.", Outcome.TRANSIENT, "provider_unavailable"),
-    ("NO [UNAVAILABLE] Authentication failed, try later", Outcome.TRANSIENT, "provider_unavailable"),
-    ("NO [INUSE] Mailbox in use", Outcome.TRANSIENT, "provider_busy"),
-    ("NO [SERVERBUG] Internal error", Outcome.TRANSIENT, "provider_unavailable"),
-    ("NO [AUTHORIZATIONFAILED] Not allowed", Outcome.AUTH_FAILED, "credential_rejected"),
-    ("NO LOGIN failed.", Outcome.AUTH_FAILED, "credential_rejected"),
-    ("NO LOGIN Login error or password error", Outcome.AUTH_FAILED, "credential_rejected"),
-    ("NO Something went wrong.", Outcome.UNKNOWN_REFUSAL, "unknown_refusal"),
-])
+@pytest.mark.parametrize(
+    "reply, outcome, hint",
+    [
+        # Exchange: the login worked, its mailbox backend did not answer.
+        ("NO User is authenticated but not connected.", Outcome.TRANSIENT, "provider_unavailable"),
+        ("NO [UNAVAILABLE] Authentication failed, try later", Outcome.TRANSIENT, "provider_unavailable"),
+        ("NO [INUSE] Mailbox in use", Outcome.TRANSIENT, "provider_busy"),
+        ("NO [SERVERBUG] Internal error", Outcome.TRANSIENT, "provider_unavailable"),
+        ("NO [AUTHORIZATIONFAILED] Not allowed", Outcome.AUTH_FAILED, "credential_rejected"),
+        ("NO LOGIN failed.", Outcome.AUTH_FAILED, "credential_rejected"),
+        ("NO LOGIN Login error or password error", Outcome.AUTH_FAILED, "credential_rejected"),
+        ("NO Something went wrong.", Outcome.UNKNOWN_REFUSAL, "unknown_refusal"),
+    ],
+)
 def test_a_refusal_is_classified_by_meaning_not_by_no_at_login(reply, outcome, hint):
     assert classify_reply("imap", reply, stage="login") == (outcome, hint)

@@ -1,8 +1,11 @@
 """我的邮箱: the list, notices and every action on an account, and that no
 user can see or touch another user's account."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from accounts.models import MailboxAccount, Status, StatusChange
 from tests import factories
@@ -269,3 +272,55 @@ def test_the_list_takes_the_same_few_queries_for_many_accounts(
     with django_assert_max_num_queries(6):
         response = owner_client.get(reverse("accounts:list"))
     assert response.content.decode().count('class="mailbox"') == 30
+
+
+def test_a_refused_stored_password_is_never_shown_as_active(owner_client, account):
+    MailboxAccount.objects.filter(pk=account.pk).update(
+        status=Status.ACTIVE,
+        last_outcome="auth_failed",
+        last_hint="credential_rejected",
+        last_checked_at=timezone.now(),
+        next_check_at=timezone.now() + timedelta(minutes=15),
+    )
+    html = owner_client.get(reverse("accounts:list")).content.decode()
+    assert (
+        '<span class="badge badge-refused_unconfirmed" data-status="refused_unconfirmed">密码被拒绝，待确认</span>'
+        in html
+    )
+    assert ">正常<" not in html
+    assert "在判定密码失效之前，我们会在" in html
+    assert "输入新的App 专用密码" in html  # the provider's own term, as the primary action
+    detail = owner_client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    assert "密码被拒绝，待确认" in detail and "更换App 专用密码" in detail
+
+
+def test_the_list_says_when_the_next_check_is(owner_client, account):
+    MailboxAccount.objects.filter(pk=account.pk).update(
+        status=Status.ACTIVE,
+        last_outcome="ok",
+        last_checked_at=timezone.now(),
+        next_check_at=timezone.now() + timedelta(hours=4, minutes=1),
+    )
+    assert "下次检查：4小时以后" in owner_client.get(reverse("accounts:list")).content.decode()
+
+
+def test_provider_names_are_never_case_mangled(account):
+    from accounts.hints import hint_message
+
+    account.provider.name_en = "iCloud Mail"
+    with translation.override("en"):
+        assert hint_message("credential_rejected", account.provider).startswith("iCloud Mail rejected")
+        assert hint_message("not_imap_server", None, server="imap.example.com:993").startswith("imap.example.com")
+
+
+def test_catalog_users_are_told_the_server_and_that_the_password_was_not_judged(owner_client, account):
+    from accounts.hints import explain
+
+    text = explain("network_error", "network_error", account.provider, server="imap.mail.me.com:993").text
+    assert (
+        text
+        == "我们无法连接 类 iCloud 邮件 的邮件服务器 imap.mail.me.com:993，因此还没有判断密码是否正确。这通常很快恢复：我们会再试一次。"
+    )
+    assert "服务器名称" not in text
+    hand = explain("network_error", "network_error", None, hand_entered=True, server="mail.own.test:993")
+    assert hand.fix_step == "servers"

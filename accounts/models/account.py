@@ -378,6 +378,16 @@ class MailboxAccount(models.Model):
         self.credential_version, self.credential_changed_at = locked.credential_version, now
         self._copy_state_from(locked)
 
+    @property
+    def shown_status(self) -> str:
+        """The status as the owner sees it: a refused password the scheduler has
+        not confirmed yet is not shown as "active" (the evidence rule keeps the
+        status, the screen must not pretend all is well)."""
+        refused = self.last_outcome in (Outcome.AUTH_FAILED, Outcome.UNKNOWN_REFUSAL)
+        if refused and self.status in (Status.ACTIVE, Status.PENDING):
+            return REFUSED_UNCONFIRMED
+        return self.status
+
     def has_duplicate(self) -> bool:
         """The owner has bound this address already (another row)."""
         return MailboxAccount.objects.filter(owner_id=self.owner_id, address=self.address).exclude(pk=self.pk).exists()
@@ -434,6 +444,9 @@ STATE_FIELDS = (
     "next_check_at",
     "claimed_at",
 )
+
+# Shown (never stored): the last check was refused, the evidence rule has not flagged yet.
+REFUSED_UNCONFIRMED = "refused_unconfirmed"
 
 # The user hears about these; pending → active, pauses and resumes they did themselves.
 PROBLEM_STATUSES = (Status.AUTH_FAILED, Status.UNREACHABLE, Status.ACTION_REQUIRED)
