@@ -142,6 +142,18 @@ def _probe_paced(
     return result
 
 
+@sensitive_variables("secret")
+def _live_probe(account: MailboxAccount, secret: str | None, request) -> tuple[Check | None, CheckResult | None]:
+    """A person's check: their budget, then the probe under the provider's caps.
+    (refusal, None) when it did not run, (None, result) when it did."""
+    if refused := _take_budget(request):
+        return refused, None
+    result = _probe_paced(account, secret, wait_seconds=WEB_SLOT_WAIT_SECONDS)
+    if result is None:
+        return Check(refused="busy"), None
+    return None, result
+
+
 # -- the entry points -----------------------------------------------------------
 
 
@@ -216,11 +228,9 @@ def check_queued(account_id: int, claim: str | None, trigger: str = Trigger.SCHE
 def check_new_password(account: MailboxAccount, password: str, *, request) -> Check:
     """A new password for a stored account: checked live, saved only if both
     logins work (the old one stays until then)."""
-    if refused := _take_budget(request):
+    refused, result = _live_probe(account, password, request)
+    if refused:
         return refused
-    result = _probe_paced(account, password, wait_seconds=WEB_SLOT_WAIT_SECONDS)
-    if result is None:
-        return Check(refused="busy")
     attempt = None
     if result.is_ok:
         try:
@@ -235,13 +245,11 @@ def check_new_usernames(account: MailboxAccount, fields: dict, *, request) -> Ch
     """Edited usernames: checked live with the stored credential, saved only if
     both logins work. An edited username decides whose mailbox the stored
     password is tried against, so it is judged before it is kept."""
-    if refused := _take_budget(request):
-        return refused
     for name, value in fields.items():
         setattr(account, name, value)
-    result = _probe_paced(account, None, wait_seconds=WEB_SLOT_WAIT_SECONDS)
-    if result is None:
-        return Check(refused="busy")
+    refused, result = _live_probe(account, None, request)
+    if refused:
+        return refused
     attempt = None
     if result.is_ok:
         fields = {**fields, "imap_username_worked": result.imap.username, "smtp_username_worked": result.smtp.username}
@@ -260,11 +268,9 @@ def check_new_account(account: MailboxAccount, password: str, *, request) -> Che
     also when two tabs submit at once."""
     if account.has_duplicate():
         return Check(refused="duplicate")
-    if refused := _take_budget(request):
+    refused, result = _live_probe(account, password, request)
+    if refused:
         return refused
-    result = _probe_paced(account, password, wait_seconds=WEB_SLOT_WAIT_SECONDS)
-    if result is None:
-        return Check(refused="busy")
     attempt = None
     if result.is_ok:
         try:

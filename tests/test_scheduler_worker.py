@@ -61,6 +61,24 @@ def make_accounts(mail_servers, provider, n, prefix="sched"):
     return accounts
 
 
+def hand_entered_account(mail_servers, owner, address):
+    """An active account on servers typed by hand (no catalog provider): the suite's."""
+    return MailboxAccountFactory(
+        owner=owner,
+        provider=None,
+        address=address,
+        password=GOOD,
+        status=Status.ACTIVE,
+        imap_host=mail_servers.host,
+        imap_port=mail_servers.imap_port,
+        imap_security="ssl",
+        smtp_host=mail_servers.host,
+        smtp_port=mail_servers.smtp_ssl_port,
+        smtp_security="ssl",
+        next_check_at=timezone.now() - timedelta(minutes=1),
+    )
+
+
 def attempts_of(accounts):
     return VerificationAttempt.objects.filter(account__in=accounts).count()
 
@@ -175,22 +193,7 @@ def test_an_incident_on_a_hand_entered_server_flags_nobody(worker, mail_servers)
     for _ in range(3):
         address = mail_servers.unique_address("own")
         mail_servers.add_user(address, GOOD)
-        accounts.append(
-            MailboxAccountFactory(
-                owner=owner,
-                provider=None,
-                address=address,
-                password=GOOD,
-                status=Status.ACTIVE,
-                imap_host=mail_servers.host,
-                imap_port=mail_servers.imap_port,
-                imap_security="ssl",
-                smtp_host=mail_servers.host,
-                smtp_port=mail_servers.smtp_ssl_port,
-                smtp_security="ssl",
-                next_check_at=timezone.now() - timedelta(minutes=1),
-            )
-        )
+        accounts.append(hand_entered_account(mail_servers, owner, address))
     sweep(accounts, worker)
     for account in accounts:
         mail_servers.set_password(account.address, REVOKED)
@@ -223,20 +226,7 @@ def test_a_lone_accounts_revocation_is_flagged_after_the_longer_spread_with_one_
         owner = UserFactory(username="lone-owner", email="lone-owner@example.test")
         address = mail_servers.unique_address("lone")
         mail_servers.add_user(address, GOOD)
-        account = MailboxAccountFactory(
-            owner=owner,
-            provider=None,
-            address=address,
-            password=GOOD,
-            status=Status.ACTIVE,
-            imap_host=mail_servers.host,
-            imap_port=mail_servers.imap_port,
-            imap_security="ssl",
-            smtp_host=mail_servers.host,
-            smtp_port=mail_servers.smtp_ssl_port,
-            smtp_security="ssl",
-            next_check_at=timezone.now() - timedelta(minutes=1),
-        )
+        account = hand_entered_account(mail_servers, owner, address)
         sweep([account], worker)
         set_server_password(mail_servers, address, REVOKED)
         make_due([account])

@@ -235,20 +235,9 @@ class MailboxAccount(models.Model):
                 locked.claimed_at = None
             locked.save(
                 update_fields=[
-                    *(["claimed_at"] if released else []),
-                    "status",
-                    "status_changed_at",
-                    "status_reason",
-                    "last_checked_at",
-                    "last_success_at",
-                    "last_outcome",
-                    "last_reply",
-                    "last_hint",
+                    *(name for name in STATE_FIELDS if name != "claimed_at" or released),
                     "imap_username_worked",
                     "smtp_username_worked",
-                    "consecutive_failures",
-                    "failing_since",
-                    "next_check_at",
                     "updated_at",
                 ]
             )
