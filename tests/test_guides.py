@@ -125,3 +125,23 @@ def test_guide_text_from_the_admin_is_escaped(client):
 def test_a_guide_page_costs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         client.get(reverse("providers:guide", args=["icloud"]))
+
+
+def test_links_to_the_provider_open_in_a_new_tab_without_an_opener(client):
+    import re
+
+    html = client.get(reverse("providers:guide", args=["icloud"])).content.decode()
+    external = re.findall(r'<a href="https://[^"]+"[^>]*>', html)
+    assert external
+    for tag in external:
+        assert 'target="_blank"' in tag and "noopener" in tag, tag
+
+
+def test_links_in_our_sentences_are_clickable_and_open_in_a_new_tab():
+    from django.template import Context, Template
+
+    html = Template("{% load links %}{{ text|external_links }}").render(
+        Context({"text": "Paste a new one. Here: https://appleid.apple.com/account/manage <script>"})
+    )
+    assert '<a target="_blank" rel="noopener noreferrer" href="https://appleid.apple.com/account/manage">' in html
+    assert "<script>" not in html
