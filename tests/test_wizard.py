@@ -214,7 +214,7 @@ def test_a_shape_mismatch_warns_that_it_looks_like_the_main_password(user_client
     through_generate(user_client)
     response = user_client.post(reverse("accounts:add_check"), {"password": "MyAppleID2024!"})
     html = response.content.decode()
-    assert "这看起来不像 iCloud 邮件 生成的App 专用密码（xxxx-xxxx-xxxx-xxxx）" in html
+    assert "这看起来不像 类 iCloud 邮件 生成的App 专用密码（xxxx-xxxx-xxxx-xxxx）" in html
     assert "返回上一步" not in html  # the paste page has no previous step
     assert "我确定密码正确：仍然检查" in html
     # The pasted value is not rendered back into the page.
