@@ -529,3 +529,22 @@ def test_a_lone_revocation_is_flagged_after_three_refused_checks(account, travel
         checks += 1
         traveller.move_to(MailboxAccount.objects.get(pk=account.pk).next_check_at)
     assert checks == 3  # at 0, 15 and 120 minutes
+
+
+def test_a_degraded_mark_holds_through_an_empty_window_and_lapses_after_the_maximum(db, traveller, settings):
+    provider = ProviderFactory(slug="outage-quiet")
+    accounts = MailboxAccountFactory.create_batch(
+        settings.MAILBOX_OUTAGE_MIN_ACCOUNTS, provider=provider, status=Status.ACTIVE
+    )
+    for a in accounts:
+        record(a, Outcome.AUTH_FAILED)
+    update_provider_health()
+    traveller.shift(timedelta(minutes=settings.MAILBOX_OUTAGE_WINDOW_MINUTES + 5))  # nobody checked since
+    update_provider_health()
+    provider.refresh_from_db()
+    assert provider.degraded_since is not None  # no news is not recovery
+
+    traveller.shift(timedelta(hours=settings.MAILBOX_DEGRADED_MAX_HOURS))
+    update_provider_health()
+    provider.refresh_from_db()
+    assert provider.degraded_since is None
