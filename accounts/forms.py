@@ -181,6 +181,8 @@ class CredentialForm(forms.Form):
                 "autocapitalize": "off",
                 "spellcheck": "false",
                 "class": "secret-input",
+                "data-show-label": _("Show"),
+                "data-hide-label": _("Hide"),
             },
         ),
     )

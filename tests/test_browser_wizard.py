@@ -56,6 +56,8 @@ TEXT = {
         "continue": "继续",
         "check": "检查并保存",
         "sign_up": "注册",
+        "show": "显示",
+        "hide": "隐藏",
     },
     "en": {
         "empty": "No mailboxes yet",
@@ -73,6 +75,8 @@ TEXT = {
         "pause": "Pause",
         "resume": "Resume",
         "more": "More",
+        "show": "Show",
+        "hide": "Hide",
         "delete": "Delete",
         "confirm_delete": "Yes, delete it",
         "removed": "was removed",
@@ -188,6 +192,11 @@ def test_a_new_user_binds_a_mailbox_and_manages_it(live_server, page, mail_serve
 
     # The right one, pasted the way people do: capitals and spaces.
     page.locator("#id_password").fill("ABCD EFGH IJKL MNOP")
+    # Show / hide: the whole paste can be seen before it is checked.
+    page.get_by_role("button", name=t["show"]).click()
+    assert page.locator("#id_password").get_attribute("type") == "text"
+    page.get_by_role("button", name=t["hide"]).click()
+    assert page.locator("#id_password").get_attribute("type") == "password"
     page.get_by_role("button", name=t["check"]).click()
     page.wait_for_url("**/mailboxes/")
     assert t["connected"] in page.locator(".messages").inner_text()

@@ -14,6 +14,25 @@
     });
   });
 
+  // Show / hide on password fields: an app password is long and pasted, and
+  // people want to see that the whole of it arrived. Labels come from the
+  // field (translated on the server).
+  document.querySelectorAll("input[type=password][data-show-label]").forEach(function (input) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-ghost btn-sm secret-toggle";
+    button.textContent = input.getAttribute("data-show-label");
+    button.setAttribute("aria-controls", input.id);
+    button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", function () {
+      var shown = input.type === "text";
+      input.type = shown ? "password" : "text";
+      button.textContent = input.getAttribute(shown ? "data-show-label" : "data-hide-label");
+      button.setAttribute("aria-pressed", shown ? "false" : "true");
+    });
+    input.insertAdjacentElement("afterend", button);
+  });
+
   // "Copy" buttons next to suggested labels.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.hidden = !navigator.clipboard;
