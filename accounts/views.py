@@ -52,7 +52,14 @@ def mailbox_list(request):
     for account in accounts:
         account.last_explanation = explain_account(account)
     notices = StatusChange.objects.undismissed_for(request.user)[:10]
-    return render(request, "accounts/list.html", {"accounts": accounts, "notices": notices})
+    unfinished_adds = [
+        {**add, "url": wizard.resume_url(add["id"], add)} for add in wizard.OpenAdds(request.session).unfinished()
+    ]
+    return render(
+        request,
+        "accounts/list.html",
+        {"accounts": accounts, "notices": notices, "unfinished_adds": unfinished_adds},
+    )
 
 
 @login_required
@@ -224,17 +231,29 @@ def _draft_account(request, draft) -> MailboxAccount:
     return account
 
 
+@login_required
+def add_start(request):
+    """A new add with its own id: every "Add a mailbox" button lands here."""
+    add_id = wizard.OpenAdds(request.session).start()
+    return redirect("accounts:add", add_id=add_id)
+
+
 @sensitive_variables("form")
 @sensitive_post_parameters("password")
 @login_required
-def add_check(request):
+def add_check(request, add_id):
     """Paste the credential, check it live, save the account only if it works."""
-    draft = request.session.get(wizard.DRAFT_SESSION_KEY)
-    if not draft:
-        return redirect("accounts:add")
+    adds = wizard.OpenAdds(request.session)
+    entry = adds.get(add_id)
+    if entry is None or entry["account"] is not None:
+        return wizard.closed_add(request, add_id)
+    draft = entry["draft"]
+    if not draft:  # the wizard of this add is not done yet: back to where it is
+        return redirect("accounts:add", add_id=add_id)
     account = _draft_account(request, draft)
     if draft["provider"] and account.provider is None:  # the provider was disabled meanwhile
-        return redirect("accounts:add")
+        adds.forget(add_id)
+        return redirect("accounts:add_start")
     form = CredentialForm(request.POST or None, provider=account.provider)
     explanation = None
     if request.method == "POST" and form.is_valid():
@@ -242,7 +261,7 @@ def add_check(request):
         if check.refused:
             form.add_error(None, refusal_message(check))
         elif check.is_ok:
-            request.session.pop(wizard.DRAFT_SESSION_KEY, None)
+            adds.finish(add_id, account.pk)
             messages.success(request, _("%(address)s is connected and works.") % {"address": account.address})
             return redirect("accounts:list")
         else:
@@ -253,9 +272,11 @@ def add_check(request):
         {
             "form": form,
             "account": account,
+            "add_id": add_id,
+            "address": account.address,
             "provider": account.provider,
             "explanation": explanation,
-            "fix_url": reverse("accounts:add_back", args=[explanation.fix_step])
+            "fix_url": reverse("accounts:add_back", args=[add_id, explanation.fix_step])
             if explanation and explanation.fix_step in draft["steps"]
             else None,
             "progress": wizard.progress(draft["steps"], wizard.CHECK),
@@ -265,7 +286,7 @@ def add_check(request):
 
 
 @login_required
-def add_back(request, step):
+def add_back(request, add_id, step):
     """Reopen the finished wizard at the step that fixes what the check found."""
-    url = wizard.reopen_wizard(request, step)
-    return redirect(url or "accounts:add")
+    url = wizard.reopen_wizard(request, add_id, step)
+    return redirect(url or reverse("accounts:add_check", args=[add_id]))

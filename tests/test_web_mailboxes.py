@@ -123,7 +123,7 @@ def test_the_change_password_page_shows_the_providers_generate_steps(owner_clien
 def test_an_empty_list_invites_to_add_a_mailbox(owner_client):
     html = owner_client.get(reverse("accounts:list")).content.decode()
     assert "还没有邮箱" in html
-    assert reverse("accounts:add") in html
+    assert reverse("accounts:add_start") in html
 
 
 def test_pause_and_resume(owner_client, account):
