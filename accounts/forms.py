@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MailboxAccount
 from accounts.validators import refuse_control_characters
+from laifaxin.copy_style import tidy_spacing
 from providers.detect import InvalidAddress, normalize_address
 from providers.models import Provider, Security
 
@@ -79,6 +80,12 @@ class ProviderForm(forms.Form):
         self.fields["provider"].choices = [(slug, p.name) for slug, p in self.providers.items()] + [
             (OTHER, _("Another provider (I will enter the server settings)"))
         ]
+
+    def searchable_choices(self):
+        """Each radio with the words the picker's search matches: both names,
+        the slug and the address domains (people type "qq" or "163.com")."""
+        terms = {slug: " ".join([p.name_zh, p.name_en, slug, *p.domains]).lower() for slug, p in self.providers.items()}
+        return [(radio, terms.get(radio.data["value"], "")) for radio in self["provider"]]
 
     def clean_login_address(self):
         return self.cleaned_data["login_address"].strip().lower()
@@ -231,7 +238,7 @@ class CredentialForm(forms.Form):
     def shape_message(self) -> str:
         p = self.provider
         values = {"provider": p.name, "credential": p.credential_name, "example": p.credential_example or "—"}
-        return (
+        return tidy_spacing(
             _(
                 "This does not look like the %(credential)s that %(provider)s generates (%(example)s). If it "
                 "is the password you sign in to %(provider)s with, it will not work here: mail apps need the "

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.mailcheck import CheckResult, Hint, Outcome
 from accounts.mailcheck.outcomes import OUTCOME_HINTS
+from laifaxin.copy_style import tidy_spacing
 
 HINTS = {
     "credential_rejected": _(
@@ -152,6 +153,8 @@ def hint_message(code: str, provider=None, *, server: str = "") -> str:
         # "the provider rejected…" → "The provider…"; never "ICloud Mail" or "Imap.example.com".
         text = capfirst(text)
     url = getattr(provider, LINKS.get(code, ""), "") if provider else ""
+    # A provider's name or term dropped into a Chinese sentence: fix its spacing.
+    text = tidy_spacing(text)
     return f"{text} {LINK % {'url': url}}" if url else text
 
 
@@ -221,7 +224,7 @@ def explain(
     name = provider.name if provider else _g("your provider")
     title = str(TITLES[outcome])
     if "%(provider)s" in title:
-        title = title % {"provider": name}
+        title = tidy_spacing(title % {"provider": name})
     fix = FIXES.get(outcome) or (Fix.SERVERS if hand_entered and outcome in SERVER_FIXES else None)
     text = hint_message(hint, provider, server=server) or hint_message(
         DEFAULT_HINTS.get(outcome, ""), provider, server=server

@@ -10,6 +10,7 @@ ADD_ID = r"(?P<add_id>[0-9a-f]{8})"
 add_wizard = AddMailboxWizard.as_view(url_name="accounts:add_step", done_step_name="done")
 
 urlpatterns = [
+    path("help/mailboxes/", views.guide, name="guide"),
     path("mailboxes/", views.mailbox_list, name="list"),
     path("mailboxes/add/", views.add_start, name="add_start"),
     re_path(rf"^mailboxes/add/{ADD_ID}/$", add_wizard, name="add"),

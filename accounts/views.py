@@ -6,6 +6,7 @@ or one flow function, render or redirect. Status rules live on the model.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,6 +45,20 @@ def refusal_message(check: checking.Check) -> str:
 
 
 # -- my mailboxes ---------------------------------------------------------------
+
+
+def guide(request):
+    """The mailbox-management guide: public, so provider guides can link it."""
+    interval_hours = settings.MAILBOX_CHECK_INTERVAL_MINUTES / 60
+    return render(
+        request,
+        "accounts/guide.html",
+        {
+            "interval_hours": f"{interval_hours:g}",
+            "retry_minutes": settings.MAILBOX_AUTH_RETRY_MINUTES,
+            "live_checks_per_hour": settings.MAILBOX_LIVE_CHECKS_PER_USER_HOUR,
+        },
+    )
 
 
 @login_required

@@ -123,7 +123,7 @@ def test_the_wizard_ends_on_the_paste_and_check_page_with_a_password_free_draft(
     draft = user_client.add.draft()
     assert draft["address"] == "lin@icloud-ish.test" and draft["provider"] == "icloud-ish"
     html = user_client.get(user_client.add.check_url).content.decode()
-    assert "粘贴你的App 专用密码" in html
+    assert "粘贴你的 App 专用密码" in html
     assert '<label for="id_password">App 专用密码</label>' in html
 
 
@@ -202,7 +202,7 @@ def test_a_shape_mismatch_warns_that_it_looks_like_the_main_password(user_client
     through_generate(user_client)
     response = user_client.post(user_client.add.check_url, {"password": "MyAppleID2024!"})
     html = response.content.decode()
-    assert "这看起来不像 类 iCloud 邮件 生成的App 专用密码（xxxx-xxxx-xxxx-xxxx）" in html
+    assert "这看起来不像类 iCloud 邮件生成的 App 专用密码（xxxx-xxxx-xxxx-xxxx）" in html
     assert "返回上一步" not in html  # the paste page has no previous step
     assert "我确定密码正确：仍然检查" in html
     # The pasted value is not rendered back into the page.
@@ -310,3 +310,11 @@ def test_qq_from_the_catalog_asks_to_switch_on_imap_and_to_generate_an_authoriza
     generate = user_client.get(user_client.add.url("generate")).content.decode()
     assert "IMAP" in prerequisites
     assert "授权码" in generate
+
+
+def test_the_provider_picker_carries_search_terms_for_every_provider(user_client, icloud):
+    user_client.add.post("address", {"address": "lin@unknown-domain.test"})
+    html = user_client.get(user_client.add.url("provider")).content.decode()
+    assert "data-provider-search" in html
+    assert 'data-terms="类 icloud 邮件 icloud-ish mail icloud-ish icloud-ish.test"' in html
+    assert "按名称或域名搜索" in html

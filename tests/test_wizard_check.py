@@ -88,7 +88,7 @@ def test_a_wrong_app_password_says_what_to_do_and_saves_nothing(at_check_page, o
     html = response.content.decode()
     assert response.status_code == 200
     assert "密码被拒绝" in html
-    assert "类 iCloud 邮箱 拒绝了这个密码。请粘贴最新的App 专用密码" in html
+    assert "类 iCloud 邮箱拒绝了这个密码。请粘贴最新的 App 专用密码" in html
     assert "没有保存任何内容。" in html
     assert at_check_page.add.back_url("generate") in html
     assert "wxyz-wxyz-wxyz-wxyz" not in html
