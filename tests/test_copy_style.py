@@ -100,3 +100,24 @@ def test_templates_fix_the_spacing_around_filled_in_terms(credential, expected):
     template = Template("{% load i18n %}{% blocktranslate %}Generate your {{ credential }}{% endblocktranslate %}")
     with translation.override("zh-hans"):
         assert template.render(Context({"credential": credential})) == expected
+
+
+@pytest.mark.parametrize(
+    "term, expected",
+    [
+        ("app password", "Mail apps need an app password"),
+        ("client password", "Mail apps need a client password"),
+        ("authorization code", "Mail apps need an authorization code"),
+    ],
+)
+def test_english_hints_put_the_right_article_before_the_providers_term(term, expected):
+    from types import SimpleNamespace
+
+    from accounts.hints import hint_message
+
+    provider = SimpleNamespace(name="Example Mail", credential_name=term, credential_url="")
+    with translation.override("en"):
+        assert expected in hint_message("app_password_required", provider)
+    provider.credential_name = "授权码"  # Chinese has no article, and no stray space
+    with translation.override("zh-hans"):
+        assert "邮件应用需要授权码：" in hint_message("app_password_required", provider)
