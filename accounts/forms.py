@@ -10,6 +10,7 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -266,3 +267,34 @@ class AccountEditForm(forms.ModelForm):
             "imap_username": _("Leave empty to use the provider's usual username."),
             "smtp_username": _("Leave empty to use the provider's usual username."),
         }
+
+
+class MailboxFilterForm(forms.Form):
+    """The search and filters above My mailboxes (GET); bad values are ignored."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    provider = forms.CharField(label=_("Provider"), required=False, max_length=50)
+
+    def __init__(self, *args, statuses=(), providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *statuses]
+        self.provider_choices = [("", _("All providers")), *providers]
+
+    def apply(self, accounts):
+        if not self.is_valid():
+            return accounts
+        data = self.cleaned_data
+        if q := data["q"].strip():
+            accounts = accounts.filter(models.Q(address__icontains=q) | models.Q(label__icontains=q))
+        if data["status"]:
+            accounts = accounts.shown_as(data["status"])
+        if data["provider"] == OTHER:
+            accounts = accounts.filter(provider__isnull=True)
+        elif data["provider"]:
+            accounts = accounts.filter(provider__slug=data["provider"])
+        return accounts
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())

@@ -12,6 +12,8 @@ add_wizard = AddMailboxWizard.as_view(url_name="accounts:add_step", done_step_na
 urlpatterns = [
     path("help/mailboxes/", views.guide, name="guide"),
     path("mailboxes/", views.mailbox_list, name="list"),
+    path("mailboxes/bulk/", views.bulk, name="bulk"),
+    re_path(r"^mailboxes/export\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
     path("mailboxes/add/", views.add_start, name="add_start"),
     re_path(rf"^mailboxes/add/{ADD_ID}/$", add_wizard, name="add"),
     re_path(rf"^mailboxes/add/{ADD_ID}/check/$", views.add_check, name="add_check"),

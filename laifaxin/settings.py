@@ -233,6 +233,10 @@ MAILBOX_PROVIDER_MAX_CONCURRENT = env.int("MAILBOX_PROVIDER_MAX_CONCURRENT", def
 MAILBOX_PROVIDER_MAX_PER_MINUTE = env.int("MAILBOX_PROVIDER_MAX_PER_MINUTE", default=30)
 # Support staff's "check now" queues at most this many checks per action.
 MAILBOX_STAFF_CHECKS_PER_ACTION = env.int("MAILBOX_STAFF_CHECKS_PER_ACTION", default=50)
+# My mailboxes: one bulk action takes at most this many mailboxes, and a person
+# may queue this many checks an hour from it (each still paced per provider).
+MAILBOX_BULK_MAX = env.int("MAILBOX_BULK_MAX", default=1000)
+MAILBOX_BULK_CHECKS_PER_HOUR = env.int("MAILBOX_BULK_CHECKS_PER_HOUR", default=500)
 # A check that finds its provider at the cap is put back this far in the future.
 MAILBOX_THROTTLE_DELAY_SECONDS = env.int("MAILBOX_THROTTLE_DELAY_SECONDS", default=60)
 # Before a refusal flags an account, up to MAILBOX_CROSS_CHECK_SAMPLE other accounts on

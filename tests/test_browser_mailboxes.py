@@ -94,7 +94,7 @@ def test_every_status_reads_as_agreed_and_a_revoked_password_leads_to_a_new_one(
 
     banner = page.locator(f'article[data-address="{revoked.address}"] .mailbox-banner')
     assert "所有 App 专用密码都会被自动撤销" in banner.inner_text()
-    banner.get_by_role("link", name="填写新的应用密码").click()
+    banner.get_by_role("link", name="输入新的 App 专用密码").click()
     page.wait_for_url(f"**/mailboxes/{revoked.pk}/password/")
     assert "登录 Apple ID 网站" in page.locator(".guide-steps").inner_text()
     assert page.get_by_label("App 专用密码").is_visible()

@@ -196,3 +196,69 @@ def test_the_management_guide_is_one_click_from_my_mailboxes(live_server, browse
         page.screenshot(path=str(ARTIFACTS / f"usage-{lang}-management-guide.png"), full_page=True)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    "lang, viewport", [("zh-hans", {"width": 1280, "height": 900}), ("en", {"width": 390, "height": 844})]
+)
+def test_many_mailboxes_are_searched_filtered_paged_and_paused_together(live_server, browser, person, lang, viewport):  # noqa: F811
+    from accounts.models import Status
+    from tests import factories
+
+    provider = factories.ProviderFactory(slug="icloud-ish", name_zh="类 iCloud 邮件", name_en="iCloud-ish Mail")
+    MailboxAccount.objects.bulk_create(
+        [
+            factories.MailboxAccountFactory.build(
+                owner=person, provider=provider, address=f"shop{n:03d}@x.test", status=Status.ACTIVE
+            )
+            for n in range(120)
+        ]
+    )
+    words = {
+        "zh-hans": {
+            "count": "共 120 个邮箱",
+            "filter": "筛选",
+            "page": "第 1 页，共 3 页",
+            "apply": "应用到所选邮箱",
+            "pick": "选择本页",
+            "paused": "已暂停 50 个邮箱",
+            "pause": "暂停",
+        },
+        "en": {
+            "count": "120 mailboxes",
+            "filter": "Filter",
+            "page": "Page 1 of 3",
+            "apply": "Apply to selected",
+            "pick": "Select this page",
+            "paused": "Paused 50 mailboxes",
+            "pause": "Pause",
+        },
+    }[lang]
+    context = new_context(browser, viewport=viewport, is_mobile=viewport["width"] < 500)
+    try:
+        page = context.new_page()
+        log_in(page, live_server)
+        if lang == "en":
+            page.get_by_role("button", name="English").click()
+            page.wait_for_selector('html[lang="en"]')
+        assert words["count"] in page.locator(".list-summary").inner_text()
+        assert words["page"] in page.locator(".pagination").inner_text()
+        assert page.locator("article.mailbox").count() == 50
+
+        page.locator("#id_q").fill("shop11")
+        page.get_by_role("button", name=words["filter"]).click()
+        page.wait_for_url("**/mailboxes/?q=shop11*")
+        assert page.locator("article.mailbox").count() == 10
+
+        page.goto(live_server.url + "/mailboxes/")
+        page.get_by_label(words["pick"]).check()
+        assert page.locator("input.bulk-pick:checked").count() == 50
+        page.locator("#bulk-action").select_option("pause")
+        page.get_by_role("button", name=words["apply"]).click()
+        page.wait_for_url("**/mailboxes/")
+        assert words["paused"] in page.locator(".messages").inner_text()
+        assert MailboxAccount.objects.filter(status=Status.PAUSED).count() == 50
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        page.screenshot(path=str(ARTIFACTS / f"usage-{lang}-many-mailboxes.png"), full_page=False)
+    finally:
+        context.close()

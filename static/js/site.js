@@ -68,6 +68,13 @@
     });
   });
 
+  // My mailboxes: "select this page" ticks every row's box.
+  document.querySelectorAll("[data-pick-all]").forEach(function (all) {
+    all.addEventListener("change", function () {
+      document.querySelectorAll("input.bulk-pick").forEach(function (box) { box.checked = all.checked; });
+    });
+  });
+
   // "Copy" buttons next to suggested labels.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.hidden = !navigator.clipboard;
