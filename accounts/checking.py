@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 # How long a person's check waits for a slot under its provider's caps.
 WEB_SLOT_WAIT_SECONDS = 5.0
+# How long an imported row's check waits for one before its task retries later.
+QUEUED_SLOT_WAIT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,24 @@ def check_new_account(account: MailboxAccount, password: str, *, request) -> Che
     refused, result = _live_probe(account, password, request)
     if refused:
         return refused
+    return _save_if_ok(account, password, result, Trigger.WIZARD)
+
+
+@sensitive_variables("password")
+def check_imported_account(account: MailboxAccount, password: str) -> Check:
+    """A bulk import's row, on a worker: as the wizard's last step, but paced
+    like the schedule's checks (the fleet's failed-login cap included); "busy"
+    when no slot came free, and the task tries again later."""
+    if account.has_duplicate():
+        return Check(refused="duplicate")
+    result = _probe_paced(account, password, wait_seconds=QUEUED_SLOT_WAIT_SECONDS, fleet_cap=True)
+    if result is None:
+        return Check(refused="busy")
+    return _save_if_ok(account, password, result, Trigger.IMPORT)
+
+
+@sensitive_variables("password")
+def _save_if_ok(account: MailboxAccount, password: str, result: CheckResult, trigger: str) -> Check:
     attempt = None
     if result.is_ok:
         try:
@@ -278,11 +298,9 @@ def check_new_account(account: MailboxAccount, password: str, *, request) -> Che
                 account.password = password
                 account.status = Status.PENDING
                 account.save()
-                attempt = account.record_attempt(
-                    result, trigger=Trigger.WIZARD, credential_version=account.credential_version
-                )
+                attempt = account.record_attempt(result, trigger=trigger, credential_version=account.credential_version)
         except IntegrityError:
-            # The other tab saved the same address a moment ago.
+            # Another tab (or import row) saved the same address a moment ago.
             account.pk = None
             return Check(refused="duplicate")
     return Check(result=result, explanation=_explain(result, account), attempt=attempt)

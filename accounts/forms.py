@@ -5,9 +5,6 @@ No clean() here does network I/O: formtools re-validates every wizard step in
 done(), and a DNS lookup or a login in clean() would run again each time.
 """
 
-import ipaddress
-import re
-
 from django import forms
 from django.conf import settings
 from django.db import models
@@ -15,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MailboxAccount
-from accounts.validators import refuse_control_characters
+from accounts.validators import refuse_control_characters, validate_host
 from laifaxin.copy_style import tidy_spacing
 from providers.detect import InvalidAddress, normalize_address
 from providers.models import Provider, Security
@@ -92,32 +89,6 @@ class ProviderForm(forms.Form):
         return self.cleaned_data["login_address"].strip().lower()
 
 
-def _validate_host(value: str) -> str:
-    """Syntax and literal addresses only; the probe checks what a name resolves to."""
-    host = value.strip().lower().rstrip(".")
-    looks_like_name = re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", host)
-    if not (looks_like_name or _is_ip(host)):
-        raise forms.ValidationError(_("Enter a server name such as imap.example.com."))
-    if not settings.MAILBOX_ALLOW_PRIVATE_HOSTS:
-        if host == "localhost" or host.endswith(".localhost") or host.endswith(".local"):
-            raise forms.ValidationError(
-                _("This server is on a private network; we can only connect to public mail servers.")
-            )
-        if _is_ip(host) and not ipaddress.ip_address(host.strip("[]")).is_global:
-            raise forms.ValidationError(
-                _("This server is on a private network; we can only connect to public mail servers.")
-            )
-    return host
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
 class ServersForm(forms.Form):
     imap_host = forms.CharField(
         label=_("IMAP server"), max_length=255, widget=forms.TextInput(attrs={"placeholder": "imap.example.com"})
@@ -138,10 +109,10 @@ class ServersForm(forms.Form):
     )
 
     def clean_imap_host(self):
-        return _validate_host(self.cleaned_data["imap_host"])
+        return validate_host(self.cleaned_data["imap_host"])
 
     def clean_smtp_host(self):
-        return _validate_host(self.cleaned_data["smtp_host"])
+        return validate_host(self.cleaned_data["smtp_host"])
 
 
 class OAuth2OnlyForm(forms.Form):
@@ -298,3 +269,28 @@ class MailboxFilterForm(forms.Form):
     @property
     def is_filtered(self) -> bool:
         return self.is_valid() and any(self.cleaned_data.values())
+
+
+class ImportForm(forms.Form):
+    """A file (CSV or XLSX) or pasted rows; read by accounts.spreadsheets."""
+
+    file = forms.FileField(label=_("A CSV or Excel (XLSX) file"), required=False)
+    pasted = forms.CharField(
+        label=_("Or paste rows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=_("One mailbox per line: address, password, label (separated by commas or tabs, as Excel copies)."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, pasted = cleaned.get("file"), (cleaned.get("pasted") or "").strip()
+        if not upload and not pasted:
+            raise forms.ValidationError(_("Choose a file or paste some rows."), code="empty")
+        if upload and upload.size > settings.MAILBOX_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("This file is larger than %(size)d KB. Split it, or remove the columns we do not need."),
+                code="too_big",
+                params={"size": settings.MAILBOX_IMPORT_MAX_BYTES // 1024},
+            )
+        return cleaned

@@ -16,8 +16,7 @@ import enum
 from dataclasses import dataclass
 
 from django.utils.text import capfirst
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _g
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.mailcheck import CheckResult, Hint, Outcome
@@ -75,8 +74,10 @@ HINTS = {
     "tls_error": _(
         "The secure connection failed: the certificate is not trusted or the security setting does not match the port."
     ),
-    "network_error": _("The mail server could not be reached. Check the server name and port, or try later."),
-    "timeout": _("The mail server did not answer in time. Try again later."),
+    "network_error": _(
+        "We could not reach %(server)s, so the password was not judged. Check the server name and port, or try later."
+    ),
+    "timeout": _("%(server)s did not answer in time, so the password was not judged. Try again later."),
     "blocked_address": _("This server address is not allowed: we only connect to public mail servers."),
     "unreadable_secret": _(
         "The saved password cannot be read (our encryption key changed). Enter the %(credential)s again."
@@ -147,7 +148,7 @@ def hint_message(code: str, provider=None, *, server: str = "") -> str:
         "provider": provider.name if provider else _("the provider"),
         "credential": credential,
         "a_credential": with_article(credential),
-        "server": server or _g("the server"),
+        "server": server or gettext("the server"),
     }
     starts_with_a_name = (provider is not None and text.startswith(provider.name)) or (
         server and text.startswith(server)
@@ -231,7 +232,7 @@ def explain(
 ) -> Explanation:
     """The title and the actionable sentence for an outcome and its hint code."""
     outcome = Outcome(outcome) if outcome in Outcome._value2member_map_ else Outcome.PROTOCOL_ERROR
-    name = provider.name if provider else _g("your provider")
+    name = provider.name if provider else gettext("your provider")
     title = str(TITLES[outcome])
     if "%(provider)s" in title:
         title = tidy_spacing(title % {"provider": name})
@@ -240,7 +241,7 @@ def explain(
         DEFAULT_HINTS.get(outcome, ""), provider, server=server
     )
     if outcome == Outcome.OK:
-        text = _g("IMAP and SMTP both accepted the password.")
+        text = gettext("IMAP and SMTP both accepted the password.")
     return Explanation(title=title, text=text, fix_step=fix, outcome=str(outcome))
 
 

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 
 from laifaxin.throttle import client_ip, take
 
@@ -46,15 +47,35 @@ def take_live_check(request) -> Budget:
 def take_bulk_checks(user, wanted: int) -> int:
     """Spend up to ``wanted`` units of the person's hourly allowance of queued
     checks (MAILBOX_BULK_CHECKS_PER_HOUR); returns how many were granted."""
-    from django.core.cache import cache
+    return _take_up_to(f"bulkcheck:user:{user.pk}", settings.MAILBOX_BULK_CHECKS_PER_HOUR, wanted, 3600)
 
+
+def take_import_rows(user, wanted: int) -> int:
+    """Spend up to ``wanted`` of the person's daily allowance of imported rows
+    checked (MAILBOX_IMPORT_ROWS_PER_DAY); returns how many were granted. A
+    refused start gives its units back."""
+    granted = _take_up_to(f"importrows:user:{user.pk}", settings.MAILBOX_IMPORT_ROWS_PER_DAY, wanted, 86400)
+    if granted < wanted:
+        _give_back(f"importrows:user:{user.pk}", granted, 86400)
+    return granted
+
+
+def _bucket(key: str, window: int) -> str:
+    return f"{key}:{int(time.time() // window)}"
+
+
+def _take_up_to(key: str, limit: int, wanted: int, window: int) -> int:
     if wanted <= 0:
         return 0
-    window = 3600
-    key = f"bulkcheck:user:{user.pk}:{int(time.time() // window)}"
+    key = _bucket(key, window)
     cache.add(key, 0, timeout=window + 60)
     after = cache.incr(key, wanted)
-    granted = max(0, min(wanted, settings.MAILBOX_BULK_CHECKS_PER_HOUR - (after - wanted)))
+    granted = max(0, min(wanted, limit - (after - wanted)))
     if granted < wanted:
         cache.decr(key, wanted - granted)
     return granted
+
+
+def _give_back(key: str, amount: int, window: int) -> None:
+    if amount > 0:
+        cache.decr(_bucket(key, window), amount)

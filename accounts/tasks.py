@@ -14,13 +14,17 @@ are atomic, so two dispatchers never enqueue the same account.
 from celery import shared_task
 from django.conf import settings
 
-from accounts import checking, notify
+from accounts import checking, importing, notify
 from accounts.models import MailboxAccount, Trigger
 
 # A dispatcher run enqueues at most this many batches; the next run (a minute
 # later) takes the rest. Keeps the queue no longer than workers drain before
 # claims expire.
 MAX_BATCHES_PER_RUN = 10
+# An imported row whose provider is at its cap tries again this often, this many
+# times (about ten minutes) before it is reported "not checked".
+IMPORT_ROW_RETRY_SECONDS = 10
+IMPORT_ROW_RETRIES = 60
 
 
 @shared_task(
@@ -60,3 +64,29 @@ def send_notifications() -> int:
     """The outbox's one sender (its own beat entry): emails every status change
     worth telling that nobody has claimed yet; returns how many were sent."""
     return notify.send_pending()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=IMPORT_ROW_RETRIES,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+)
+def check_import_row(self, row_id: int) -> None:
+    """Check one row of a bulk import (its id only; the password stays encrypted
+    in its row). While the provider is at its cap, try again shortly; after
+    IMPORT_ROW_RETRIES the row is told "not checked"."""
+    if importing.check_row(row_id):
+        return
+    if self.request.retries >= IMPORT_ROW_RETRIES:
+        importing.give_up(row_id)
+        return
+    raise self.retry(countdown=IMPORT_ROW_RETRY_SECONDS)
+
+
+@shared_task(ignore_result=True, time_limit=settings.CELERY_TASK_TIME_LIMIT)
+def purge_imports() -> int:
+    """Delete bulk imports (their rows with them) past MAILBOX_IMPORT_KEEP_MINUTES."""
+    return importing.purge_expired()

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from accounts import views
+from accounts import import_views, views
 from accounts.wizard import AddMailboxWizard
 
 app_name = "accounts"
@@ -13,6 +13,13 @@ urlpatterns = [
     path("help/mailboxes/", views.guide, name="guide"),
     path("mailboxes/", views.mailbox_list, name="list"),
     path("mailboxes/bulk/", views.bulk, name="bulk"),
+    path("mailboxes/import/", import_views.upload, name="import"),
+    re_path(r"^mailboxes/import/template\.(?P<fmt>csv|xlsx)$", import_views.template, name="import_template"),
+    path("mailboxes/import/<int:pk>/", import_views.detail, name="import_detail"),
+    path("mailboxes/import/<int:pk>/start/", import_views.start, name="import_start"),
+    path("mailboxes/import/<int:pk>/status/", import_views.status, name="import_status"),
+    path("mailboxes/import/<int:pk>/result.csv", import_views.result, name="import_result"),
+    path("mailboxes/import/<int:pk>/discard/", import_views.discard, name="import_discard"),
     re_path(r"^mailboxes/export\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
     path("mailboxes/add/", views.add_start, name="add_start"),
     re_path(rf"^mailboxes/add/{ADD_ID}/$", add_wizard, name="add"),

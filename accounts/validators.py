@@ -1,5 +1,9 @@
 """Validators shared by every entry point that takes a mailbox credential or username."""
 
+import ipaddress
+import re
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -18,3 +22,25 @@ def refuse_control_characters(value: str) -> None:
             ),
             code="control_characters",
         )
+
+
+def validate_host(value: str) -> str:
+    """Syntax and literal addresses only; the probe checks what a name resolves to."""
+    host = value.strip().lower().rstrip(".")
+    looks_like_name = re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", host)
+    if not (looks_like_name or _is_ip(host)):
+        raise ValidationError(_("Enter a server name such as imap.example.com."))
+    if not settings.MAILBOX_ALLOW_PRIVATE_HOSTS:
+        if host == "localhost" or host.endswith(".localhost") or host.endswith(".local"):
+            raise ValidationError(_("This server is on a private network; we can only connect to public mail servers."))
+        if _is_ip(host) and not ipaddress.ip_address(host.strip("[]")).is_global:
+            raise ValidationError(_("This server is on a private network; we can only connect to public mail servers."))
+    return host
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True

@@ -19,6 +19,7 @@ _BETWEEN_CJK = re.compile(rf"(?<=[{CJK}])[ \u00a0]+(?=[{CJK}])")
 _CJK_THEN_LATIN = re.compile(rf"(?<=[{CJK}])(?=[A-Za-z0-9])")
 _LATIN_THEN_CJK = re.compile(rf"(?<=[A-Za-z0-9])(?=[{CJK}])")
 _PLACEHOLDER = re.compile(r"\s*%(\([a-z_]+\))?[sdf]\s*|\s*\{[a-z_]+\}\s*")
+_PLACEHOLDER_TOKEN = re.compile(r"%(\([a-z_]+\))?[sdf]|\{[a-z_]+\}")
 
 
 def tidy_spacing(text: str) -> str:
@@ -36,3 +37,9 @@ def literal_parts(text: str) -> str:
     """The text with its placeholders (and the spaces around them) removed:
     what the translator wrote, whatever gets filled in later."""
     return _PLACEHOLDER.sub("", text)
+
+
+def with_sample_values(text: str) -> str:
+    """The text with a Latin word for every placeholder: how it reads when a
+    name like "Gmail" or a number is filled in."""
+    return _PLACEHOLDER_TOKEN.sub("X", text)

@@ -237,6 +237,15 @@ MAILBOX_STAFF_CHECKS_PER_ACTION = env.int("MAILBOX_STAFF_CHECKS_PER_ACTION", def
 # may queue this many checks an hour from it (each still paced per provider).
 MAILBOX_BULK_MAX = env.int("MAILBOX_BULK_MAX", default=1000)
 MAILBOX_BULK_CHECKS_PER_HOUR = env.int("MAILBOX_BULK_CHECKS_PER_HOUR", default=500)
+# Bulk import: rows per import, file size, how long an import (and its encrypted
+# rows) is kept, and the rows a person may have checked a day (the live-check
+# limits are for hand-typed passwords; this one keeps imports from becoming a
+# credential-testing service). Each row's check still goes through the
+# provider's pacing and the fleet's failed-login cap.
+MAILBOX_IMPORT_MAX_ROWS = env.int("MAILBOX_IMPORT_MAX_ROWS", default=500)
+MAILBOX_IMPORT_MAX_BYTES = env.int("MAILBOX_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+MAILBOX_IMPORT_KEEP_MINUTES = env.int("MAILBOX_IMPORT_KEEP_MINUTES", default=60)
+MAILBOX_IMPORT_ROWS_PER_DAY = env.int("MAILBOX_IMPORT_ROWS_PER_DAY", default=2000)
 # A check that finds its provider at the cap is put back this far in the future.
 MAILBOX_THROTTLE_DELAY_SECONDS = env.int("MAILBOX_THROTTLE_DELAY_SECONDS", default=60)
 # Before a refusal flags an account, up to MAILBOX_CROSS_CHECK_SAMPLE other accounts on
@@ -305,6 +314,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.send_notifications",
         "schedule": env.float("MAILBOX_NOTIFY_EVERY_SECONDS", default=30.0),
     },
+    # Bulk imports (and their encrypted rows) are deleted an hour after upload.
+    "purge-imports": {"task": "accounts.tasks.purge_imports", "schedule": 600.0},
 }
 
 # ---------------------------------------------------------------------------

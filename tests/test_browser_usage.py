@@ -262,3 +262,76 @@ def test_many_mailboxes_are_searched_filtered_paged_and_paused_together(live_ser
         page.screenshot(path=str(ARTIFACTS / f"usage-{lang}-many-mailboxes.png"), full_page=False)
     finally:
         context.close()
+
+
+@pytest.mark.worker
+@pytest.mark.mailserver
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_a_spreadsheet_is_previewed_checked_live_and_its_result_downloaded(
+    live_server,
+    browser,  # noqa: F811
+    person,
+    worker,
+    mail_servers,
+    mail_provider,
+    lang,
+    tmp_path,  # noqa: F811
+):
+    words = {
+        "zh-hans": {
+            "import": "批量导入",
+            "preview": "查看预览",
+            "start": "检查并保存",
+            "ready": "2 行可以检查",
+            "done": "导入完成",
+            "download": "下载结果（CSV，不含密码）",
+            "refused": "拒绝了这个密码",
+            "invalid": "这不是有效的邮箱地址",
+        },
+        "en": {
+            "import": "Import many",
+            "preview": "Show the preview",
+            "start": "Check and save",
+            "ready": "2 rows are ready to check",
+            "done": "Import finished",
+            "download": "Download the result (CSV, no passwords)",
+            "refused": "rejected this password",
+            "invalid": "This is not a valid email address",
+        },
+    }[lang]
+    good, revoked = mail_servers.unique_address("sheet-ok"), mail_servers.unique_address("sheet-old")
+    mail_servers.add_user(good, APP_PASSWORD)
+    mail_servers.add_user(revoked, OTHER_PASSWORD)
+    sheet = tmp_path / "mailboxes.csv"
+    sheet.write_bytes(
+        f"邮箱地址,授权码,备注名\n{good},{APP_PASSWORD},一号\n{revoked},{APP_PASSWORD},二号\nbroken,x,三号\n".encode(
+            "gbk"
+        )
+    )
+    context = new_context(browser)
+    try:
+        page = context.new_page()
+        log_in(page, live_server)
+        if lang == "en":
+            page.get_by_role("button", name="English").click()
+            page.wait_for_selector('html[lang="en"]')
+        page.get_by_role("link", name=words["import"]).click()
+        page.locator("#id_file").set_input_files(str(sheet))
+        page.get_by_role("button", name=words["preview"]).click()
+        page.wait_for_url("**/mailboxes/import/*/")
+        assert words["ready"] in page.content() and words["invalid"] in page.content()
+        page.screenshot(path=str(ARTIFACTS / f"usage-{lang}-import-preview.png"), full_page=True)
+
+        page.get_by_role("button", name=words["start"]).click()
+        page.locator("[data-when-finished]:not([hidden])").wait_for(timeout=90_000)  # updated without a reload
+        assert page.locator('[data-count="saved"]').inner_text() == "1"
+        assert page.locator('[data-count="refused"]').inner_text() == "1"
+        assert words["refused"] in page.locator(f'tr:has-text("{revoked}")').inner_text()
+        page.screenshot(path=str(ARTIFACTS / f"usage-{lang}-import-result.png"), full_page=True)
+        with page.expect_download() as download:
+            page.get_by_role("link", name=words["download"]).click()
+        body = open(download.value.path(), encoding="utf-8-sig").read()
+        assert good in body and revoked in body and APP_PASSWORD not in body
+        assert list(MailboxAccount.objects.filter(owner=person).values_list("address", flat=True)) == [good]
+    finally:
+        context.close()

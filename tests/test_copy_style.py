@@ -13,7 +13,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from laifaxin.copy_style import CJK, literal_parts, tidy_spacing
+from laifaxin.copy_style import CJK, literal_parts, tidy_spacing, with_sample_values
 from providers.catalog_data import CATALOG
 
 PO_FILE = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -23,8 +23,11 @@ def style_problems(text: str) -> list[str]:
     """What is wrong with one literal Chinese text ([] when nothing is)."""
     literal = literal_parts(text)
     problems = []
-    corrected = autocorrect_py.format(literal)
-    if corrected != literal:
+    # A placeholder may stand for Latin text ("Gmail", "4"): it needs spaces next
+    # to Chinese; a Chinese value loses them again at run time (tidy_spacing).
+    sample = with_sample_values(text)
+    corrected = autocorrect_py.format(sample)
+    if corrected != sample:
         problems.append(f"autocorrect would write {corrected!r}")
     if re.search(f"[{CJK}][ \u00a0]+[{CJK}]", literal):
         problems.append("a space between two Chinese characters")

@@ -218,7 +218,11 @@ def test_a_hint_names_the_provider_its_credential_and_where_to_fix_it(db):
             "and paste it instead. Here: https://myaccount.google.com/apppasswords"
         )
         assert hint_message("credential_rejected").startswith("The provider rejected this password.")
-        assert hint_message("timeout") == "The mail server did not answer in time. Try again later."
+        assert (
+            hint_message("timeout")
+            == "The server did not answer in time, so the password was not judged. Try again later."
+        )
+        assert hint_message("timeout", server="imap.example.com:993").startswith("imap.example.com:993 did not answer")
         assert hint_message("no-such-code") == ""
 
 

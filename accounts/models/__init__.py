@@ -3,9 +3,12 @@
 from accounts.models.account import MailboxAccount, usernames_for
 from accounts.models.choices import OutcomeChoice, Status, Trigger
 from accounts.models.history import DegradedServer, StatusChange, StatusChangeQuerySet, VerificationAttempt
+from accounts.models.imports import BulkImport, ImportRow
 from accounts.models.scheduling import MailboxAccountQuerySet
 
 __all__ = [
+    "BulkImport",
+    "ImportRow",
     "DegradedServer",
     "MailboxAccount",
     "MailboxAccountQuerySet",

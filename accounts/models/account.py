@@ -196,8 +196,11 @@ class MailboxAccount(models.Model):
                 locked.consecutive_failures += 1
                 locked.failing_since = locked.failing_since or now
 
-            user_watches = trigger in (Trigger.WIZARD, Trigger.USER)
-            just_typed = trigger == Trigger.WIZARD or (trigger == Trigger.USER and locked.status == Status.PENDING)
+            # A bulk import is typed (pasted) by the person too, who watches its page.
+            user_watches = trigger in (Trigger.WIZARD, Trigger.USER, Trigger.IMPORT)
+            just_typed = trigger in (Trigger.WIZARD, Trigger.IMPORT) or (
+                trigger == Trigger.USER and locked.status == Status.PENDING
+            )
             if outcome == Outcome.UNREADABLE_SECRET:
                 logger.error(
                     "Stored password of mailbox account %s cannot be decrypted with any "

@@ -39,6 +39,7 @@ class Trigger(models.TextChoices):
     COMMAND = "command", _("Command line")
     # A check of a healthy account on the same server, before another's refusal counts.
     CROSS_CHECK = "crosscheck", _("Cross-check")
+    IMPORT = "import", _("Bulk import")
 
 
 # Shown, not stored: an active (or pending) account whose last check was a

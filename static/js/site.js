@@ -75,6 +75,57 @@
     });
   });
 
+  // Bulk import preview: unticked rows are sent as "drop".
+  var importForm = document.getElementById("import-form");
+  if (importForm) {
+    importForm.addEventListener("submit", function () {
+      importForm.querySelectorAll("input[data-drop]").forEach(function (box) {
+        if (!box.checked) {
+          var drop = document.createElement("input");
+          drop.type = "hidden";
+          drop.name = "drop";
+          drop.value = box.getAttribute("data-drop");
+          importForm.appendChild(drop);
+        }
+      });
+    });
+  }
+
+  // Bulk import progress: counts and each row's result, without reloading.
+  document.querySelectorAll("[data-import-status][data-polling]").forEach(function (panel) {
+    var url = panel.getAttribute("data-import-status");
+    function update(data) {
+      ["checked", "total", "saved", "refused", "unreachable"].forEach(function (name) {
+        var cell = panel.querySelector('[data-count="' + name + '"]');
+        if (cell) { cell.textContent = data[name]; }
+      });
+      panel.querySelector("progress").value = data.percent;
+      Object.keys(data.rows).forEach(function (id) {
+        var row = document.querySelector('tr[data-row="' + id + '"]');
+        if (!row) { return; }
+        row.className = "row-" + data.rows[id].state;
+        row.querySelector("[data-state]").textContent = data.rows[id].label;
+        row.querySelector("[data-sentence]").textContent = data.rows[id].sentence;
+      });
+      if (data.finished) {
+        panel.querySelector("[data-when-running]").hidden = true;
+        panel.querySelector("[data-when-finished]").hidden = false;
+        var title = document.querySelector("h1[data-finished-title]");
+        if (title) { title.textContent = title.getAttribute("data-finished-title"); }
+        panel.removeAttribute("data-polling");
+        return true;
+      }
+      return false;
+    }
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (data) { if (!update(data)) { setTimeout(poll, 1500); } })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    setTimeout(poll, 1000);
+  });
+
   // "Copy" buttons next to suggested labels.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.hidden = !navigator.clipboard;
