@@ -27,6 +27,13 @@ ROUTING_FIELDS = (
     "imap_username_rule",
     "smtp_username_rule",
     "requires_imap_id",
+    # Where a sign-in sends people (and tokens come from).
+    "oauth2_issuer",
+    "oauth2_auth_url",
+    "oauth2_token_url",
+    "oauth2_revoke_url",
+    "oauth2_scope",
+    "oauth2_extra_params",
     "max_concurrent_checks",
     "max_checks_per_minute",
 )

@@ -20,7 +20,11 @@ USERNAME_PLACEHOLDERS = {
 
 
 def build_client_config(provider: Provider) -> bytes:
-    authentication = "OAuth2" if provider.is_oauth2_only else "password-cleartext"
+    # In order of preference: a client that can sign in (OAuth2) should; one that
+    # can't falls back to the password, unless the provider refuses passwords.
+    authentication = (["OAuth2"] if provider.offers_oauth2 or provider.is_oauth2_only else []) + (
+        [] if provider.is_oauth2_only else ["password-cleartext"]
+    )
     root = ET.Element("clientConfig", version="1.1")
     email_provider = ET.SubElement(root, "emailProvider", id=provider.domains[0])
     for domain in provider.domains:
@@ -43,6 +47,14 @@ def build_client_config(provider: Provider) -> bytes:
             outgoing, server["host"], server["port"], server["security"], provider.smtp_username_rule, authentication
         )
 
+    if provider.offers_oauth2:
+        # Where Thunderbird's ISPDB puts it: beside emailProvider, under clientConfig.
+        oauth2 = ET.SubElement(root, "oAuth2")
+        ET.SubElement(oauth2, "issuer").text = provider.oauth2_issuer
+        ET.SubElement(oauth2, "scope").text = provider.oauth2_scope
+        ET.SubElement(oauth2, "authURL").text = provider.oauth2_auth_url
+        ET.SubElement(oauth2, "tokenURL").text = provider.oauth2_token_url
+
     if provider.help_url:
         documentation = ET.SubElement(email_provider, "documentation", url=provider.help_url)
         ET.SubElement(documentation, "descr", lang="zh").text = provider.summary_zh or provider.name_zh
@@ -56,4 +68,5 @@ def _server(element, host, port, security, username_rule, authentication):
     ET.SubElement(element, "port").text = str(port)
     ET.SubElement(element, "socketType").text = SOCKET_TYPES[security]
     ET.SubElement(element, "username").text = USERNAME_PLACEHOLDERS[username_rule]
-    ET.SubElement(element, "authentication").text = authentication
+    for method in authentication:
+        ET.SubElement(element, "authentication").text = method

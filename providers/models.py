@@ -111,6 +111,17 @@ class Provider(models.Model):
     custom_domain_hint_zh = models.TextField(_("custom-domain hint (Chinese)"), blank=True)
     custom_domain_hint_en = models.TextField(_("custom-domain hint (English)"), blank=True)
 
+    # OAuth2 ("Sign in with …"), where the provider offers it for IMAP/SMTP
+    # (XOAUTH2): the authorization server's endpoints and what to ask for.
+    # Served in the autoconfig document; empty = no OAuth2.
+    oauth2_issuer = models.CharField(_("OAuth2 issuer"), max_length=200, blank=True)
+    oauth2_auth_url = models.URLField(_("OAuth2 authorization endpoint"), blank=True)
+    oauth2_token_url = models.URLField(_("OAuth2 token endpoint"), blank=True)
+    oauth2_revoke_url = models.URLField(_("OAuth2 revocation endpoint"), blank=True)
+    oauth2_scope = models.CharField(_("OAuth2 scopes"), max_length=500, blank=True)
+    # Extra authorization parameters, e.g. Google's {"access_type": "offline", "prompt": "consent"}.
+    oauth2_extra_params = models.JSONField(_("OAuth2 extra parameters"), default=dict, blank=True)
+
     # Scheduler politeness (logins from our IPs). Null = the project default.
     max_concurrent_checks = models.PositiveSmallIntegerField(null=True, blank=True)
     max_checks_per_minute = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -174,6 +185,10 @@ class Provider(models.Model):
     @property
     def custom_domain_hint(self) -> str:
         return self._localized("custom_domain_hint")
+
+    @property
+    def offers_oauth2(self) -> bool:
+        return bool(self.oauth2_auth_url and self.oauth2_token_url and self.oauth2_scope)
 
     @property
     def is_oauth2_only(self) -> bool:

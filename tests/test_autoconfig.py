@@ -105,3 +105,45 @@ def test_names_with_markup_are_escaped(client):
     Provider.objects.filter(slug="icloud").update(name_en="<iCloud & Co>", name_zh="<iCloud & Co>")
     _, root = fetch(client, "providers:autoconfig", "a@icloud.com")
     assert root.find("emailProvider/displayShortName").text == "<iCloud & Co>"
+
+
+def authentications(root, tag):
+    return [[a.text for a in server.iter("authentication")] for server in root.iter(tag)]
+
+
+def test_outlook_carries_its_oauth2_endpoints_and_scopes(client):
+    _, root = fetch(client, "providers:autoconfig", "someone@outlook.com")
+    oauth2 = root.find("oAuth2")
+    assert oauth2.findtext("issuer") == "login.microsoftonline.com"
+    assert oauth2.findtext("scope").split() == [
+        "offline_access",
+        "https://outlook.office.com/IMAP.AccessAsUser.All",
+        "https://outlook.office.com/SMTP.Send",
+    ]
+    assert oauth2.findtext("authURL") == "https://login.microsoftonline.com/consumers/oauth2/v2.0/authorize"
+    assert oauth2.findtext("tokenURL") == "https://login.microsoftonline.com/consumers/oauth2/v2.0/token"
+    assert servers(root, "incomingServer")[0]["hostname"] == "outlook.office365.com"
+    smtp = servers(root, "outgoingServer")[0]
+    assert (smtp["hostname"], smtp["port"], smtp["socketType"]) == ("smtp-mail.outlook.com", "587", "STARTTLS")
+    assert authentications(root, "incomingServer") == [["OAuth2"]]
+
+
+def test_gmail_offers_oauth2_first_and_the_app_password_after(client):
+    _, root = fetch(client, "providers:autoconfig", "someone@gmail.com")
+    assert root.find("oAuth2").findtext("scope") == "https://mail.google.com/"
+    assert root.find("oAuth2").findtext("tokenURL") == "https://oauth2.googleapis.com/token"
+    assert set(map(tuple, authentications(root, "incomingServer") + authentications(root, "outgoingServer"))) == {
+        ("OAuth2", "password-cleartext")
+    }
+
+
+def test_password_only_providers_have_no_oauth2_block(client):
+    _, root = fetch(client, "providers:autoconfig", "someone@icloud.com")
+    assert root.find("oAuth2") is None
+    assert authentications(root, "incomingServer") == [["password-cleartext"]]
+
+
+def test_the_oauth2_endpoints_are_superuser_only_in_the_catalog_admin():
+    from providers.admin import ROUTING_FIELDS
+
+    assert {"oauth2_auth_url", "oauth2_token_url", "oauth2_scope", "oauth2_issuer"} <= set(ROUTING_FIELDS)

@@ -17,7 +17,7 @@ from providers.catalog_data._build import (
     smtp,
     step,
 )
-from providers.catalog_data.international import GMAIL, ZOHO
+from providers.catalog_data.international import GMAIL, ZOHO, microsoft_oauth2
 
 GOOGLE_WORKSPACE = {
     **{key: value for key, value in GMAIL.items() if key not in {"slug", "domains", "faq", "steps"}},
@@ -50,6 +50,7 @@ GOOGLE_WORKSPACE = {
 }
 
 MICROSOFT_365 = {
+    **microsoft_oauth2("organizations"),
     "slug": "microsoft-365",
     "name_zh": "Microsoft 365（Exchange Online）",
     "name_en": "Microsoft 365 (Exchange Online)",

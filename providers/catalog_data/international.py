@@ -15,7 +15,32 @@ from providers.catalog_data._build import (
     step,
 )
 
+# OAuth2 for IMAP/SMTP (XOAUTH2). Google: https://developers.google.com/gmail/imap/xoauth2-protocol;
+# "offline" + "consent" so the first sign-in returns a refresh token.
+GOOGLE_OAUTH2 = {
+    "oauth2_issuer": "accounts.google.com",
+    "oauth2_auth_url": "https://accounts.google.com/o/oauth2/v2/auth",
+    "oauth2_token_url": "https://oauth2.googleapis.com/token",
+    "oauth2_revoke_url": "https://oauth2.googleapis.com/revoke",
+    "oauth2_scope": "https://mail.google.com/",
+    "oauth2_extra_params": {"access_type": "offline", "prompt": "consent"},
+}
+
+
+def microsoft_oauth2(tenant: str) -> dict:
+    """Microsoft identity platform v2; "consumers" for Outlook.com, "organizations"
+    for Microsoft 365 work and school accounts. Microsoft has no revocation endpoint."""
+    return {
+        "oauth2_issuer": "login.microsoftonline.com",
+        "oauth2_auth_url": f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
+        "oauth2_token_url": f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+        "oauth2_scope": "offline_access https://outlook.office.com/IMAP.AccessAsUser.All "
+        "https://outlook.office.com/SMTP.Send",
+    }
+
+
 GMAIL = {
+    **GOOGLE_OAUTH2,
     "slug": "gmail",
     "name_zh": "Gmail",
     "name_en": "Gmail",
@@ -115,6 +140,7 @@ GMAIL = {
 }
 
 OUTLOOK = {
+    **microsoft_oauth2("consumers"),
     "slug": "outlook",
     "name_zh": "Outlook.com / Hotmail",
     "name_en": "Outlook.com / Hotmail",
