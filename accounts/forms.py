@@ -287,7 +287,9 @@ class ImportForm(forms.Form):
         upload, pasted = cleaned.get("file"), (cleaned.get("pasted") or "").strip()
         if not upload and not pasted:
             raise forms.ValidationError(_("Choose a file or paste some rows."), code="empty")
-        if upload and upload.size > settings.MAILBOX_IMPORT_MAX_BYTES:
+        if (upload and upload.size > settings.MAILBOX_IMPORT_MAX_BYTES) or len(pasted.encode()) > (
+            settings.MAILBOX_IMPORT_MAX_BYTES
+        ):
             raise forms.ValidationError(
                 _("This file is larger than %(size)d KB. Split it, or remove the columns we do not need."),
                 code="too_big",

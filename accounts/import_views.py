@@ -27,6 +27,9 @@ TABLE_ERRORS = {
         "We could not read this file's characters. Save it as “CSV UTF-8” (or as an Excel workbook) and upload it again."
     ),
     "empty": gettext_lazy("This file has no rows."),
+    "too_big": gettext_lazy(
+        "This workbook unpacks to far more data than a list of mailboxes. Save it as CSV and upload that."
+    ),
     "not_a_table": gettext_lazy("This is not a table we can read. Upload a CSV or XLSX file, or paste the rows."),
     "no_address_column": gettext_lazy(
         "We could not find the address column. Name the first row's columns, for example “address” and “password” "

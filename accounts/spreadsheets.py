@@ -9,6 +9,8 @@ a leading apostrophe, as OWASP recommends for CSV injection.
 from __future__ import annotations
 
 import csv
+import io
+import zipfile
 
 import tablib
 from django.http import HttpResponse
@@ -137,7 +139,18 @@ def _load_text(text: str) -> list[list[str]]:
         raise TableError("not_a_table") from exc
 
 
+# An XLSX file is a zip: 2 MB of it may unpack to gigabytes (a "zip bomb").
+XLSX_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
 def _load_xlsx(data: bytes) -> list[list]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise TableError("not_a_table") from exc
+    if unpacked > XLSX_MAX_UNPACKED_BYTES:
+        raise TableError("too_big")
     try:
         return [list(row) for row in tablib.Dataset().load(data, format="xlsx", headers=False)]
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

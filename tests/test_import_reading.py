@@ -203,3 +203,21 @@ def test_starting_twice_or_past_the_daily_allowance_is_refused(owner_client, own
     assert ImportRow.objects.get(address="a@qq-ish.test").state == State.QUEUED
     response = owner_client.post(reverse("accounts:import_start", args=[bulk_import.pk]), follow=True)
     assert "这次导入已经在进行中" in response.content.decode()
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_unread():
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (60 * 1024 * 1024))
+    assert len(bomb.getvalue()) < 200 * 1024
+    with pytest.raises(TableError) as error:
+        read_table(bomb.getvalue(), "bomb.xlsx")
+    assert error.value.code == "too_big"
+
+
+def test_pasted_rows_over_the_size_limit_are_refused(owner_client, settings):
+    settings.MAILBOX_IMPORT_MAX_BYTES = 100
+    response = owner_client.post(reverse("accounts:import"), {"pasted": "a@x.test,pw\n" * 20})
+    assert "这个文件超过了" in response.content.decode() and not BulkImport.objects.exists()
