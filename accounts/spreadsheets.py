@@ -189,58 +189,51 @@ def read_table(data: bytes | str, filename: str = "") -> list[dict]:
     return read
 
 
+# The template's columns, in the page's language; each is one of COLUMNS' aliases.
+TEMPLATE_HEADERS = {
+    "zh": [
+        "邮箱地址",
+        "密码",
+        "备注名",
+        "IMAP 服务器",
+        "IMAP 端口",
+        "IMAP 加密",
+        "SMTP 服务器",
+        "SMTP 端口",
+        "SMTP 加密",
+        "用户名",
+    ],
+    "en": [
+        "address",
+        "password",
+        "label",
+        "imap_host",
+        "imap_port",
+        "imap_security",
+        "smtp_host",
+        "smtp_port",
+        "smtp_security",
+        "username",
+    ],
+}
+TEMPLATE_LABELS = {"zh": ("销售一号", "自有域名"), "en": ("Sales 1", "Own domain")}
+
+
 def template(language: str) -> tablib.Dataset:
-    """The downloadable template: headers in the reader's own words."""
-    if language.startswith("zh"):
-        headers = [
-            "邮箱地址",
-            "密码",
-            "备注名",
-            "IMAP 服务器",
-            "IMAP 端口",
-            "IMAP 加密",
-            "SMTP 服务器",
-            "SMTP 端口",
-            "SMTP 加密",
-            "用户名",
-        ]
-        example = ["zhangsan@qq.com", "abcdefghijklmnop", "销售一号", "", "", "", "", "", "", ""]
-        custom = [
-            "li@example.com",
-            "mailbox-password",
-            "自有域名",
-            "imap.example.com",
-            "993",
-            "ssl",
-            "smtp.example.com",
-            "465",
-            "ssl",
-            "li@example.com",
-        ]
-    else:
-        headers = [
-            "address",
-            "password",
-            "label",
-            "imap_host",
-            "imap_port",
-            "imap_security",
-            "smtp_host",
-            "smtp_port",
-            "smtp_security",
-            "username",
-        ]
-        example = ["someone@qq.com", "abcdefghijklmnop", "Sales 1", "", "", "", "", "", "", ""]
-        custom = [
-            "li@example.com",
-            "mailbox-password",
-            "Own domain",
-            "imap.example.com",
-            "993",
-            "ssl",
-            "smtp.example.com",
-            "465",
-            "ssl",
-            "li@example.com",
-        ]
-    return dataset(headers, [example, custom])
+    """The downloadable template: a catalog mailbox and one on its own servers."""
+    lang = "zh" if language.startswith("zh") else "en"
+    catalog_label, custom_label = TEMPLATE_LABELS[lang]
+    example = ["someone@qq.com", "abcdefghijklmnop", catalog_label, "", "", "", "", "", "", ""]
+    custom = [
+        "li@example.com",
+        "mailbox-password",
+        custom_label,
+        "imap.example.com",
+        "993",
+        "ssl",
+        "smtp.example.com",
+        "465",
+        "ssl",
+        "li@example.com",
+    ]
+    return dataset(TEMPLATE_HEADERS[lang], [example, custom])

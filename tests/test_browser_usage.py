@@ -47,6 +47,14 @@ def log_in(page, live_server, username="walker", button="登录"):
     page.wait_for_url("**/mailboxes/")
 
 
+def log_in_as(page, live_server, lang):
+    """Log in, and switch the portal to English when ``lang`` asks for it."""
+    log_in(page, live_server)
+    if lang == "en":
+        page.get_by_role("button", name="English").click()
+        page.wait_for_selector('html[lang="en"]')
+
+
 def walk_to_paste_page(page, live_server, address):
     page.goto(live_server.url + "/mailboxes/add/")
     page.locator("#id_address-address").fill(address)
@@ -105,10 +113,7 @@ def test_the_provider_picker_narrows_by_name_or_domain(live_server, browser, per
     context = new_context(browser)
     try:
         page = context.new_page()
-        log_in(page, live_server)
-        if lang == "en":
-            page.get_by_role("button", name="English").click()
-            page.wait_for_selector('html[lang="en"]')
+        log_in_as(page, live_server, lang)
         page.goto(live_server.url + "/mailboxes/add/")
         page.locator("#id_address-address").fill("someone@unknown-domain.example")
         page.locator("main form button[type=submit]").last.click()
@@ -184,10 +189,7 @@ def test_the_management_guide_is_one_click_from_my_mailboxes(live_server, browse
     context = new_context(browser)
     try:
         page = context.new_page()
-        log_in(page, live_server)
-        if lang == "en":
-            page.get_by_role("button", name="English").click()
-            page.wait_for_selector('html[lang="en"]')
+        log_in_as(page, live_server, lang)
         page.get_by_role("link", name={"zh-hans": "各状态的含义", "en": "What the statuses mean"}[lang]).click()
         page.wait_for_url("**/help/mailboxes/#statuses")
         heading = {"zh-hans": "邮箱账号管理", "en": "Managing your mailboxes"}[lang]
@@ -237,10 +239,7 @@ def test_many_mailboxes_are_searched_filtered_paged_and_paused_together(live_ser
     context = new_context(browser, viewport=viewport, is_mobile=viewport["width"] < 500)
     try:
         page = context.new_page()
-        log_in(page, live_server)
-        if lang == "en":
-            page.get_by_role("button", name="English").click()
-            page.wait_for_selector('html[lang="en"]')
+        log_in_as(page, live_server, lang)
         assert words["count"] in page.locator(".list-summary").inner_text()
         assert words["page"] in page.locator(".pagination").inner_text()
         assert page.locator("article.mailbox").count() == 50
@@ -311,10 +310,7 @@ def test_a_spreadsheet_is_previewed_checked_live_and_its_result_downloaded(
     context = new_context(browser)
     try:
         page = context.new_page()
-        log_in(page, live_server)
-        if lang == "en":
-            page.get_by_role("button", name="English").click()
-            page.wait_for_selector('html[lang="en"]')
+        log_in_as(page, live_server, lang)
         page.get_by_role("link", name=words["import"]).click()
         page.locator("#id_file").set_input_files(str(sheet))
         page.get_by_role("button", name=words["preview"]).click()
