@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connections, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -46,6 +46,18 @@ logger = logging.getLogger(__name__)
 
 # How long a person's check waits for a slot under its provider's caps.
 WEB_SLOT_WAIT_SECONDS = 5.0
+
+
+class DatabaseUnavailable(Exception):
+    """A queued check could not reach the database: the pool had no connection
+    free within MAILBOX_DB_POOL_TIMEOUT, or the server refused or dropped ours.
+    The task retries with ``claim``: the dispatcher's token when the check had
+    not started, else the worker's own start token, so the retry takes the
+    account over again instead of leaving it claimed until the claim expires."""
+
+    def __init__(self, account_id: int, claim: str | None):
+        super().__init__(f"database unavailable for the check of account {account_id}")
+        self.claim = claim
 
 
 @dataclass(frozen=True)
@@ -132,14 +144,28 @@ def _probe_paced(
     """The probe inside a slot of the provider's caps; None when no slot came
     free, or (``fleet_cap``, for queued checks) when the fleet already caused
     as many failed logins at this server in the last ten minutes as it may."""
+    login_check = login_check_for(account, secret)  # reads the provider row: before the connection goes back
     if fleet_cap and not failed_logins_allowed(account):
         return None
+    release_database_connections()
     with login_slot(account, wait_seconds=wait_seconds) as admitted:
         if not admitted:
             return None
-        result = probe(login_check_for(account, secret))
+        result = probe(login_check)
     note_failed_logins(account, result.refusals)
     return result
+
+
+def release_database_connections() -> None:
+    """Give this thread's database connections back (to the pool, or closed)
+    before network I/O: a login check takes up to MAILBOX_CHECK_TIMEOUT, and a
+    connection held through it would make a worker's PostgreSQL connections as
+    many as its checks in flight. The next query takes one again. A connection
+    inside a transaction (a caller's atomic block, a test's) is kept: closing
+    it would lose the transaction."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 @sensitive_variables("secret")
@@ -209,19 +235,32 @@ def check_queued(account_id: int, claim: str | None, trigger: str = Trigger.SCHE
     """A check from the queue: the scheduler's (with its dispatcher ``claim``) or
     staff's. False when the provider was at its cap and the check must be retried
     later (a claimed account is put back on the schedule instead)."""
-    started = MailboxAccount.objects.start_claimed(account_id, claim) if claim else None
-    if claim and started is None:
-        logger.info("Check of account %s skipped: its claim was superseded or released.", account_id)
-        return True
-    account = MailboxAccount.objects.select_related("provider").filter(pk=account_id).first()
-    admitted = True
-    if account is not None and account.status != Status.PAUSED:
-        admitted = check_stored(account, trigger=trigger, claim=started).refused != "busy"
-    if started:
-        later = None if admitted else timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
-        MailboxAccount.objects.release_claim(account_id, started, check_at=later)
-        return True
-    return admitted
+    token = claim
+    try:
+        started = MailboxAccount.objects.start_claimed(account_id, claim) if claim else None
+        if claim and started is None:
+            logger.info("Check of account %s skipped: its claim was superseded or released.", account_id)
+            return True
+        if started:
+            token = started.isoformat()
+        account = MailboxAccount.objects.select_related("provider").filter(pk=account_id).first()
+        admitted = True
+        if account is not None and account.status != Status.PAUSED:
+            admitted = check_stored(account, trigger=trigger, claim=started).refused != "busy"
+        if started:
+            later = None if admitted else timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
+            MailboxAccount.objects.release_claim(account_id, started, check_at=later)
+            return True
+        return admitted
+    except (OperationalError, InterfaceError) as exc:
+        # Nothing of this check was recorded (record_attempt is one transaction);
+        # the class name only: a driver's message can name hosts and users.
+        logger.warning(
+            "Check of account %s: database unavailable (%s); retrying.",
+            account_id,
+            type(exc.__cause__ or exc).__name__,
+        )
+        raise DatabaseUnavailable(account_id, token) from exc
 
 
 @sensitive_variables("password")

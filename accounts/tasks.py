@@ -11,6 +11,8 @@ deployment; see README). Even if two run, dispatch_due_checks is safe: claims
 are atomic, so two dispatchers never enqueue the same account.
 """
 
+import random
+
 from celery import shared_task
 from django.conf import settings
 
@@ -34,7 +36,14 @@ MAX_BATCHES_PER_RUN = 10
 def check_account(self, account_id: int, claim: str | None = None, trigger: str = Trigger.SCHEDULE) -> None:
     """Check one account's login. ``claim`` comes from the dispatcher; checks
     queued by people (staff "check now") carry none."""
-    if not checking.check_queued(account_id, claim, trigger):
+    try:
+        admitted = checking.check_queued(account_id, claim, trigger)
+    except checking.DatabaseUnavailable as unavailable:
+        # Spread over a few seconds: the checks that found the pool empty together
+        # would otherwise all come back at once.
+        countdown = settings.MAILBOX_DB_RETRY_SECONDS * random.uniform(1, 2)
+        raise self.retry(kwargs={"claim": unavailable.claim, "trigger": trigger}, countdown=countdown)
+    if not admitted:
         raise self.retry(countdown=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
 
 

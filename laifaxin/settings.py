@@ -113,6 +113,29 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{LOCAL_DIR / 'laifaxin.sqlite3'}"),
 }
+# PostgreSQL connections of one process (a worker, a web process) come from a
+# pool of at most MAILBOX_DB_POOL_MAX, however many checks it runs at once: a
+# check gives its connection back before it logs in to a mailbox (seconds of
+# network I/O) and takes one again to record the result. Celery's Django fixup
+# "closes" connections around every task, which with a pool means returning
+# them, not a new PostgreSQL backend per check. A task that waits longer than
+# MAILBOX_DB_POOL_TIMEOUT for a connection is retried MAILBOX_DB_RETRY_SECONDS
+# later. 0 turns the pool off (one connection per thread, closed after each task).
+MAILBOX_DB_POOL_MAX = env.int("MAILBOX_DB_POOL_MAX", default=10)
+MAILBOX_DB_POOL_TIMEOUT = env.float("MAILBOX_DB_POOL_TIMEOUT", default=10.0)
+MAILBOX_DB_RETRY_SECONDS = env.int("MAILBOX_DB_RETRY_SECONDS", default=5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and MAILBOX_DB_POOL_MAX > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": MAILBOX_DB_POOL_MAX,
+        "timeout": MAILBOX_DB_POOL_TIMEOUT,
+        # Idle connections above min_size are closed after this long.
+        "max_idle": 300,
+    }
+    # A pooled connection is tested before it is handed out: one the server
+    # dropped (a restart, a failover) is replaced instead of failing a check.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django refuses both at once
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------------------
