@@ -12,12 +12,14 @@ are atomic, so two dispatchers never enqueue the same account.
 """
 
 import random
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from accounts import checking, notify
-from accounts.models import MailboxAccount, Trigger
+from accounts.models import MailboxAccount, Trigger, VerificationAttempt
 
 # A dispatcher run enqueues at most this many batches; the next run (a minute
 # later) takes the rest. Keeps the queue no longer than workers drain before
@@ -69,3 +71,16 @@ def send_notifications() -> int:
     """The outbox's one sender (its own beat entry): emails every status change
     worth telling that nobody has claimed yet; returns how many were sent."""
     return notify.send_pending()
+
+
+@shared_task(ignore_result=True, time_limit=settings.CELERY_TASK_TIME_LIMIT)
+def prune_attempts() -> int:
+    """Delete verification attempts older than MAILBOX_ATTEMPTS_KEEP_DAYS (each
+    account's latest stays), in bounded batches; its own beat entry. Returns how
+    many were deleted; a backlog larger than one run's batches goes next run."""
+    before = timezone.now() - timedelta(days=settings.MAILBOX_ATTEMPTS_KEEP_DAYS)
+    return VerificationAttempt.objects.prune(
+        before,
+        batch_size=settings.MAILBOX_ATTEMPTS_PRUNE_BATCH,
+        max_batches=settings.MAILBOX_ATTEMPTS_PRUNE_MAX_BATCHES,
+    )

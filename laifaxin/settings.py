@@ -268,6 +268,12 @@ MAILBOX_OUTAGE_WINDOW_MINUTES = env.int("MAILBOX_OUTAGE_WINDOW_MINUTES", default
 MAILBOX_OUTAGE_MIN_ACCOUNTS = env.int("MAILBOX_OUTAGE_MIN_ACCOUNTS", default=5)
 MAILBOX_OUTAGE_FAILURE_RATIO = env.float("MAILBOX_OUTAGE_FAILURE_RATIO", default=0.5)
 MAILBOX_OUTAGE_RECOVERY_RATIO = env.float("MAILBOX_OUTAGE_RECOVERY_RATIO", default=0.2)
+# Verification attempts older than this are pruned (each account's latest stays),
+# hourly by the beat, in DELETEs of MAILBOX_ATTEMPTS_PRUNE_BATCH rows, at most
+# MAILBOX_ATTEMPTS_PRUNE_MAX_BATCHES of them per run.
+MAILBOX_ATTEMPTS_KEEP_DAYS = env.int("MAILBOX_ATTEMPTS_KEEP_DAYS", default=30)
+MAILBOX_ATTEMPTS_PRUNE_BATCH = env.int("MAILBOX_ATTEMPTS_PRUNE_BATCH", default=5000)
+MAILBOX_ATTEMPTS_PRUNE_MAX_BATCHES = env.int("MAILBOX_ATTEMPTS_PRUNE_MAX_BATCHES", default=100)
 
 # ---------------------------------------------------------------------------
 # Celery
@@ -313,6 +319,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-notifications": {
         "task": "accounts.tasks.send_notifications",
         "schedule": env.float("MAILBOX_NOTIFY_EVERY_SECONDS", default=30.0),
+    },
+    "prune-attempts": {
+        "task": "accounts.tasks.prune_attempts",
+        "schedule": env.float("MAILBOX_PRUNE_EVERY_SECONDS", default=3600.0),
     },
 }
 
