@@ -233,6 +233,12 @@ MAILBOX_AUTH_FAILURES_TO_FLAG = env.int("MAILBOX_AUTH_FAILURES_TO_FLAG", default
 MAILBOX_AUTH_RETRY_MINUTES = env.int("MAILBOX_AUTH_RETRY_MINUTES", default=15)
 MAILBOX_UNREACHABLE_GRACE_MINUTES = env.int("MAILBOX_UNREACHABLE_GRACE_MINUTES", default=360)
 MAILBOX_DISPATCH_BATCH = env.int("MAILBOX_DISPATCH_BATCH", default=200)
+# Due accounts of one login server go to a worker this many to a message; the
+# worker runs a message's logins at once, in at most MAILBOX_BATCH_CONCURRENCY
+# threads (and the provider's concurrent cap), and stores the logins that worked
+# in one transaction. 1: one message per account.
+MAILBOX_CHECK_BATCH = env.int("MAILBOX_CHECK_BATCH", default=20)
+MAILBOX_BATCH_CONCURRENCY = env.int("MAILBOX_BATCH_CONCURRENCY", default=20)
 # A claim older than this is a dead worker's: the account is dispatched again.
 # Must exceed CELERY_TASK_TIME_LIMIT plus the time a message waits in the queue.
 MAILBOX_CLAIM_EXPIRES_SECONDS = env.int("MAILBOX_CLAIM_EXPIRES_SECONDS", default=600)
