@@ -94,6 +94,13 @@ def main():
     parser.add_argument("--delayed-accounts", type=int, default=None, help="N behind the delay (default max(4C, N/4))")
     parser.add_argument("--local", action=argparse.BooleanOptionalAction, default=True, help="run the local phase")
     parser.add_argument("--db-pool-max", type=int, default=20, help="the worker's MAILBOX_DB_POOL_MAX")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=20,
+        help="MAILBOX_CHECK_BATCH (1: a message per account); the worker gets C / batch threads, so that at most "
+        "C checks are in flight, as in the loops",
+    )
     parser.add_argument("--db-name", default=os.environ.get("BENCH_DB_NAME") or "")
     parser.add_argument("--deadline", type=float, default=float(os.environ.get("BENCH_DEADLINE", 1800)))
     parser.add_argument("--stall", type=float, default=60.0, help="seconds without a new check before giving up")
@@ -116,7 +123,8 @@ def main():
     ensure_binaries()
     directory = Path(tempfile.mkdtemp(prefix="laifaxin-bench-"))
     directory.chmod(0o755)
-    servers = MailServers(directory)
+    # Stock limits are 100 connections per server; a check holds one of each.
+    servers = MailServers(directory, connection_limit=max(100, 2 * args.concurrency + 20))
     old_name = connection.settings_dict["NAME"]
     connection.settings_dict["TEST"]["NAME"] = args.db_name
     connection.creation.create_test_db(verbosity=0, autoclobber=False)
@@ -203,8 +211,8 @@ def run(args, servers, directory):
     servers._write_passwd()
     time.sleep(1.1)
     print(
-        f"{n} accounts ({n_delayed} behind +{args.delay * 1000:.0f} ms), concurrency {args.concurrency}, worker pool "
-        f"of {args.db_pool_max} PostgreSQL connections, {os.cpu_count()} CPUs (shared with other jobs), "
+        f"{n} accounts ({n_delayed} behind +{args.delay * 1000:.0f} ms), concurrency {args.concurrency}, batches of "
+        f"{args.batch}, worker pool of {args.db_pool_max} PostgreSQL connections, {os.cpu_count()} CPUs (shared), "
         f"PostgreSQL {connection.pg_version // 10000}, database {args.db_name}, broker {settings.CELERY_BROKER_URL}"
     )
     print(HEADER)
@@ -400,7 +408,11 @@ def run_threads(where, what, fn, items, args) -> Row:
         started = time.perf_counter()
         with ThreadPoolExecutor(args.concurrency) as pool:
             for future in [pool.submit(wrapped, item) for item in items]:
-                future.result(timeout=max(1.0, args.deadline_at - time.monotonic()))
+                try:
+                    future.result(timeout=max(1.0, args.deadline_at - time.monotonic()))
+                except Exception as exc:  # noqa: BLE001 (any failure ends the run, with what it was)
+                    pool.shutdown(cancel_futures=True)
+                    raise Abort(f"{what} ({where}) failed: {exc!r}") from exc
         seconds = time.perf_counter() - started
     return Row(
         where, what, len(items), seconds, sampler.mean, max(sampler.flights, default=0), sampler.rss, sampler.threads
@@ -465,11 +477,16 @@ def pipeline(where, directory, count, args) -> Row:
 
     worker_dir = Path(tempfile.mkdtemp(dir=directory))
     counts_file = worker_dir / "counts.json"
+    # Equal concurrency: C checks at most in flight, as in the loops. A batch
+    # runs min(batch, C) logins at once, so the worker gets C / that threads.
+    per_message = max(1, min(args.batch, args.concurrency))
     worker = CeleryWorker(
         worker_dir,
         pool="threads",
-        concurrency=args.concurrency,
+        concurrency=max(1, args.concurrency // per_message),
         extra_env={
+            "MAILBOX_CHECK_BATCH": str(args.batch),
+            "MAILBOX_BATCH_CONCURRENCY": str(per_message),
             **{name: str(value) for name, value in BENCH_SETTINGS.items()},
             # The worker runs as in production: DEBUG off (no query log kept).
             "DEBUG": "False",
@@ -481,6 +498,7 @@ def pipeline(where, directory, count, args) -> Row:
         },
     )
     worker.purge_broker()
+    settings.MAILBOX_CHECK_BATCH = args.batch  # the dispatcher runs here
     dispatched = 0
     while claimed := dispatch_due_checks():
         dispatched += claimed
