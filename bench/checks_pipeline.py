@@ -16,8 +16,9 @@ its own, then runs, at the same concurrency C:
 
 once directly and once behind a proxy adding --delay seconds per round trip
 (servers "far away"). For each it prints checks/s, checks in flight (mean and
-max; the pipeline's are the logins holding a pacing slot), the RSS and threads
-of the process doing the checks, and for the pipeline the worker's PostgreSQL
+max; the pipeline's are the logins holding a pacing slot), the RSS, threads and
+CPU time per check of the process doing the checks (this process for the loops,
+the worker for the pipeline; not the mail servers, PostgreSQL or Redis), and for the pipeline the worker's PostgreSQL
 connections (max at once), new PostgreSQL sessions, SQL statements and
 transactions per check, and Redis round trips per check (counted in the worker
 by bench/counting.py, so other users of a shared Redis don't count).
@@ -173,6 +174,7 @@ class Row:
     statements: int | None = None
     transactions: int | None = None
     round_trips: int | None = None
+    cpu_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -184,7 +186,7 @@ class Row:
 
 HEADER = (
     f"{'servers':<16} {'what':<14} {'checks':>6} {'s':>7} {'checks/s':>8} {'×bare':>5} {'flight':>11} "
-    f"{'RSS MiB':>7} {'thr':>4} {'PG conn':>7} {'PG sess/ck':>10} {'SQL/ck':>6} {'xact/ck':>7} {'Redis/ck':>8}"
+    f"{'RSS MiB':>7} {'thr':>4} {'CPU ms/ck':>9} {'PG conn':>7} {'PG sess/ck':>10} {'SQL/ck':>6} {'xact/ck':>7} {'Redis/ck':>8}"
 )
 
 
@@ -194,7 +196,7 @@ def print_row(row: Row, bare: Row | None) -> None:
     conns = "-" if row.pg_connections is None else str(row.pg_connections)
     print(
         f"{row.where:<16} {row.what:<14} {row.checks:>6} {row.seconds:>7.1f} {row.rate:>8.1f} {ratio:>5} "
-        f"{flight:>11} {row.rss_mib:>7.0f} {row.threads:>4} {conns:>7} {row.per_check(row.pg_sessions):>10} "
+        f"{flight:>11} {row.rss_mib:>7.0f} {row.threads:>4} {row.cpu_seconds * 1000 / row.checks:>9.1f} {conns:>7} {row.per_check(row.pg_sessions):>10} "
         f"{row.per_check(row.statements):>6} {row.per_check(row.transactions):>7} {row.per_check(row.round_trips):>8}",
         flush=True,
     )
@@ -323,6 +325,15 @@ def make_accounts(provider, addresses):
 # -- sampling -------------------------------------------------------------------------
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process used so far, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def proc_status(pid: int) -> tuple[float, int]:
     """(RSS in MiB, threads) of a process, from /proc."""
     rss = threads = 0
@@ -347,6 +358,8 @@ class Sampler:
         self.rss = 0.0
         self.threads = 0
         self.connections = 0
+        self.cpu_start = cpu_seconds(pid)
+        self.cpu = 0.0  # CPU seconds used since the start, as last seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -365,6 +378,7 @@ class Sampler:
                 self.flights.append(self.in_flight())
                 rss, threads = proc_status(self.pid)
                 self.rss, self.threads = max(self.rss, rss), max(self.threads, threads)
+                self.cpu = max(self.cpu, cpu_seconds(self.pid) - self.cpu_start)
                 if admin is not None:
                     [(count,)] = admin.execute(
                         "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
@@ -414,8 +428,9 @@ def run_threads(where, what, fn, items, args) -> Row:
                     pool.shutdown(cancel_futures=True)
                     raise Abort(f"{what} ({where}) failed: {exc!r}") from exc
         seconds = time.perf_counter() - started
+    flights = max(sampler.flights, default=0)
     return Row(
-        where, what, len(items), seconds, sampler.mean, max(sampler.flights, default=0), sampler.rss, sampler.threads
+        where, what, len(items), seconds, sampler.mean, flights, sampler.rss, sampler.threads, cpu_seconds=sampler.cpu
     )
 
 
@@ -555,6 +570,7 @@ def pipeline(where, directory, count, args) -> Row:
         statements=counted.get("statements"),
         transactions=xacts_after - xacts_before - own_queries,
         round_trips=counted.get("round_trips"),
+        cpu_seconds=sampler.cpu,
     )
 
 
