@@ -94,6 +94,7 @@ def main():
     parser.add_argument("--delay", type=float, default=0.1, help="seconds added per round trip (0: no such phase)")
     parser.add_argument("--delayed-accounts", type=int, default=None, help="N behind the delay (default max(4C, N/4))")
     parser.add_argument("--local", action=argparse.BooleanOptionalAction, default=True, help="run the local phase")
+    parser.add_argument("--loops", action=argparse.BooleanOptionalAction, default=True, help="run the two loops")
     parser.add_argument("--db-pool-max", type=int, default=20, help="the worker's MAILBOX_DB_POOL_MAX")
     parser.add_argument(
         "--batch",
@@ -191,7 +192,7 @@ HEADER = (
 
 
 def print_row(row: Row, bare: Row | None) -> None:
-    ratio = f"{row.rate / bare.rate:.2f}" if bare else "1.00"
+    ratio = f"{row.rate / bare.rate:.2f}" if bare else ("1.00" if row.what == "bare loop" else "-")
     flight = f"{row.in_flight_mean:.1f}/{row.in_flight_max}"
     conns = "-" if row.pg_connections is None else str(row.pg_connections)
     print(
@@ -233,14 +234,17 @@ def run(args, servers, directory):
         try:
             provider = make_provider(servers, ports)
             batch = addresses[:count]
-            bare = bare_loop(where, servers.host, ports, batch, args)
-            print_row(bare, None)
-            make_accounts(provider, batch)
-            print_row(probe_loop(where, count, args), bare)
+            bare = None
+            if args.loops:
+                bare = bare_loop(where, servers.host, ports, batch, args)
+                print_row(bare, None)
+                make_accounts(provider, batch)
+                print_row(probe_loop(where, count, args), bare)
             make_accounts(provider, batch)
             pipe = pipeline(where, directory, count, args)
             print_row(pipe, bare)
-            rows[(where, "bare")], rows[(where, "pipeline")] = bare, pipe
+            if bare:
+                rows[(where, "bare")], rows[(where, "pipeline")] = bare, pipe
         finally:
             if proxy:
                 proxy.stop()
