@@ -23,11 +23,12 @@ project's settings:
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connections, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -38,7 +39,7 @@ from accounts.mailcheck.net import trust_store
 from accounts.models import DegradedServer, MailboxAccount, Status, Trigger, VerificationAttempt
 from accounts.models.evidence import REFUSALS, CrossCheck
 from accounts.models.history import looks_recovered, looks_sick
-from accounts.pacing import failed_logins_allowed, login_slot, note_failed_logins
+from accounts.pacing import failed_logins_allowed, limits_for, login_slot, note_failed_logins
 from accounts.ratelimit import take_live_check
 from providers.models import Provider
 
@@ -48,6 +49,29 @@ logger = logging.getLogger(__name__)
 WEB_SLOT_WAIT_SECONDS = 5.0
 # How long an imported row's check waits for one before its task retries later.
 QUEUED_SLOT_WAIT_SECONDS = 2.0
+
+
+class DatabaseUnavailable(Exception):
+    """A queued check could not reach the database: the pool had no connection
+    free within MAILBOX_DB_POOL_TIMEOUT, or the server refused or dropped ours.
+    The task retries with ``claims`` ((account id, token) pairs): the
+    dispatcher's token when the check had not started, else the worker's own
+    start token, so the retry takes the account over again instead of leaving
+    it claimed until the claim expires. An account recorded meanwhile has no
+    claim left, and its retry does nothing."""
+
+    def __init__(self, claims: list[tuple[int, str | None]]):
+        super().__init__(f"database unavailable for the check of accounts {[pk for pk, _ in claims]}")
+        self.claims = claims
+
+
+def _database_unavailable(account_ids, exc: Exception) -> None:
+    # The class name only: a driver's message can name hosts and users.
+    logger.warning(
+        "Check of account %s: database unavailable (%s); retrying.",
+        ", ".join(str(pk) for pk in account_ids),
+        type(exc.__cause__ or exc).__name__,
+    )
 
 
 @dataclass(frozen=True)
@@ -134,14 +158,28 @@ def _probe_paced(
     """The probe inside a slot of the provider's caps; None when no slot came
     free, or (``fleet_cap``, for queued checks) when the fleet already caused
     as many failed logins at this server in the last ten minutes as it may."""
+    login_check = login_check_for(account, secret)  # reads the provider row: before the connection goes back
     if fleet_cap and not failed_logins_allowed(account):
         return None
+    release_database_connections()
     with login_slot(account, wait_seconds=wait_seconds) as admitted:
         if not admitted:
             return None
-        result = probe(login_check_for(account, secret))
+        result = probe(login_check)
     note_failed_logins(account, result.refusals)
     return result
+
+
+def release_database_connections() -> None:
+    """Give this thread's database connections back (to the pool, or closed)
+    before network I/O: a login check takes up to MAILBOX_CHECK_TIMEOUT, and a
+    connection held through it would make a worker's PostgreSQL connections as
+    many as its checks in flight. The next query takes one again. A connection
+    inside a transaction (a caller's atomic block, a test's) is kept: closing
+    it would lose the transaction."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 @sensitive_variables("secret")
@@ -177,13 +215,20 @@ def check_stored(
     result = _probe_paced(account, None, wait_seconds=slot_wait, fleet_cap=request is None)
     if result is None:
         return Check(refused="busy")
+    attempt = _record(account, result, trigger=trigger, credential_version=credential_version, claim=claim)
+    return Check(result=result, explanation=_explain(result, account), attempt=attempt)
+
+
+def _record(account, result, *, trigger, credential_version, claim, finished_at=None) -> VerificationAttempt:
+    """A stored credential's check: the cross-check a refusal may need, record_attempt, provider health.
+    ``finished_at``: when the probe ended, if not just now (a batch records after its last login)."""
     now = timezone.now()
     cross = cross_check(account, now) if account.refusal_needs_cross_check(result.outcome, trigger, now) else None
     attempt = account.record_attempt(
-        result, trigger=trigger, credential_version=credential_version, cross_check=cross, claim=claim
+        result, trigger=trigger, credential_version=credential_version, cross_check=cross, claim=claim, now=finished_at
     )
     note_provider_health(account, cross)
-    return Check(result=result, explanation=_explain(result, account), attempt=attempt)
+    return attempt
 
 
 def cross_check(account: MailboxAccount, now) -> CrossCheck:
@@ -211,19 +256,98 @@ def check_queued(account_id: int, claim: str | None, trigger: str = Trigger.SCHE
     """A check from the queue: the scheduler's (with its dispatcher ``claim``) or
     staff's. False when the provider was at its cap and the check must be retried
     later (a claimed account is put back on the schedule instead)."""
-    started = MailboxAccount.objects.start_claimed(account_id, claim) if claim else None
-    if claim and started is None:
-        logger.info("Check of account %s skipped: its claim was superseded or released.", account_id)
-        return True
-    account = MailboxAccount.objects.select_related("provider").filter(pk=account_id).first()
-    admitted = True
-    if account is not None and account.status != Status.PAUSED:
-        admitted = check_stored(account, trigger=trigger, claim=started).refused != "busy"
-    if started:
-        later = None if admitted else timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
-        MailboxAccount.objects.release_claim(account_id, started, check_at=later)
-        return True
-    return admitted
+    token = claim
+    try:
+        started = MailboxAccount.objects.start_claimed(account_id, claim) if claim else None
+        if claim and started is None:
+            logger.info("Check of account %s skipped: its claim was superseded or released.", account_id)
+            return True
+        if started:
+            token = started.isoformat()
+        account = MailboxAccount.objects.select_related("provider").filter(pk=account_id).first()
+        admitted = True
+        if account is not None and account.status != Status.PAUSED:
+            admitted = check_stored(account, trigger=trigger, claim=started).refused != "busy"
+        if started:
+            later = None if admitted else timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
+            MailboxAccount.objects.release_claim(account_id, started, check_at=later)
+            return True
+        return admitted
+    except (OperationalError, InterfaceError) as exc:
+        # Nothing of this check was recorded (record_attempt is one transaction).
+        _database_unavailable([account_id], exc)
+        raise DatabaseUnavailable([(account_id, token)]) from exc
+
+
+@dataclass(frozen=True)
+class _Probed:
+    account: MailboxAccount
+    credential_version: int
+    result: CheckResult | None  # None: the provider was at its cap
+    finished_at: datetime
+
+
+def _probe_queued(account: MailboxAccount) -> _Probed:
+    """One check of a batch, in a thread of its own: Redis and the network only,
+    no database (the account and its provider were loaded beforehand)."""
+    credential_version = account.credential_version
+    result = _probe_paced(account, None, wait_seconds=0.0, fleet_cap=True)
+    return _Probed(account, credential_version, result, timezone.now())
+
+
+def check_batch(claims: list[tuple[int, str]], trigger: str = Trigger.SCHEDULE) -> None:
+    """The scheduler's checks of one login server, as one message: each account
+    is taken over as check_queued does (its claim still this message's, else
+    skipped), the logins run at once in threads (at most the provider's
+    concurrent cap and MAILBOX_BATCH_CONCURRENCY), without a database
+    connection held, each under the provider's pacing (one at the cap is put
+    back for later). Then the common case — logged in, status unchanged — is
+    stored for the whole batch in one transaction
+    (MailboxAccount.record_unchanged_successes); failures and accounts changed
+    meanwhile go through record_attempt one by one, cross-checks included, as
+    in check_stored."""
+    retry_with = list(claims)
+    try:
+        started, ids = MailboxAccount.objects.start_claimed_many(claims)
+        for pk in sorted({pk for pk, _ in claims} - set(ids)):
+            logger.info("Check of account %s skipped: its claim was superseded or released.", pk)
+        if not ids:
+            return
+        retry_with = [(pk, started.isoformat()) for pk in ids]
+        accounts = list(
+            MailboxAccount.objects.select_related("provider").filter(pk__in=ids).exclude(status=Status.PAUSED)
+        )
+        if accounts:
+            _, concurrent, _ = limits_for(accounts[0])
+            threads = max(1, min(len(accounts), concurrent, settings.MAILBOX_BATCH_CONCURRENCY))
+            release_database_connections()
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="check") as pool:
+                probed = list(pool.map(_probe_queued, accounts))
+            busy = [p.account.pk for p in probed if p.result is None]
+            if busy:
+                later = timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
+                MailboxAccount.objects.release_claims(busy, started, check_at=later)
+            done = [p for p in probed if p.result is not None]
+            rest = MailboxAccount.record_unchanged_successes(done, trigger=trigger, claim=started)
+            recorded = {id(p) for p in done} - {id(p) for p in rest}
+            # A success may show a degraded login server recovered: asked once per server.
+            for account in {p.account.login_server(): p.account for p in done if id(p) in recorded}.values():
+                account.last_outcome = Outcome.OK
+                note_provider_health(account)
+            for p in rest:
+                _record(
+                    p.account,
+                    p.result,
+                    trigger=trigger,
+                    credential_version=p.credential_version,
+                    claim=started,
+                    finished_at=p.finished_at,
+                )
+        # Whatever is left claimed by this batch (paused, deleted, a stale check) is given back.
+        MailboxAccount.objects.release_claims(ids, started)
+    except (OperationalError, InterfaceError) as exc:
+        _database_unavailable([pk for pk, _ in retry_with], exc)
+        raise DatabaseUnavailable(retry_with) from exc
 
 
 @sensitive_variables("password")

@@ -38,3 +38,21 @@ def check_claim_expiry(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+# The provider health page (accounts/admin/health.py) charts seven days of attempts.
+HEALTH_PAGE_DAYS = 7
+
+
+@register()
+def check_attempts_retention(app_configs=None, **kwargs):
+    if settings.MAILBOX_ATTEMPTS_KEEP_DAYS <= HEALTH_PAGE_DAYS:
+        return [
+            Error(
+                f"MAILBOX_ATTEMPTS_KEEP_DAYS={settings.MAILBOX_ATTEMPTS_KEEP_DAYS} would prune attempts the "
+                f"provider health page charts ({HEALTH_PAGE_DAYS} days).",
+                hint=f"Keep at least {HEALTH_PAGE_DAYS + 1} days (default 30).",
+                id="accounts.E002",
+            )
+        ]
+    return []

@@ -1,29 +1,46 @@
-"""How many login checks per second the scheduler pipeline does, against a bare login loop.
+"""Login checks per second through the scheduler pipeline, beside a bare login loop and the probe alone.
 
 Starts the test suite's Dovecot and Postfix (tests/mailservers.py, as a library),
-adds N mailbox users, stores N accounts in a throwaway PostgreSQL database, then:
+adds N mailbox users, stores N accounts in a throwaway PostgreSQL database of
+its own, then runs, at the same concurrency C:
 
-* **loop** — a plain imapclient + smtplib login/logout loop over the N accounts,
-  in C threads: the ceiling of what the servers and TLS allow;
+* **bare loop** — imapclient + smtplib in C threads doing the protocol work a
+  check does (IMAP login, EXAMINE INBOX, logout and, at the same time, SMTP
+  EHLO, AUTH, QUIT), verified TLS: the ceiling of the servers and TLS;
+* **probe loop** — the portal's probe (accounts.checking.probe) in C threads,
+  without Celery or the database;
 * **pipeline** — dispatch_due_checks() → Redis → a real `celery worker`
-  subprocess (pool threads or prefork, concurrency C) → probe → record_attempt
-  → PostgreSQL, timed until every account has its VerificationAttempt;
+  subprocess (pool threads, concurrency C, its PostgreSQL pool of
+  --db-pool-max) → probe → record_attempt → PostgreSQL, timed from the worker's
+  start until every account has its attempt and none is claimed;
 
-both once directly and once behind a proxy adding ~100 ms per round trip
-(servers "far away", like iCloud from a Chinese host). Prints checks/second and,
-how many checks were in flight on average (sampled every 50 ms).
+once directly and once behind a proxy adding --delay seconds per round trip
+(servers "far away"). For each it prints checks/s, checks in flight (mean and
+max; the pipeline's are the logins holding a pacing slot), the RSS, threads and
+CPU time per check of the process doing the checks (this process for the loops,
+the worker for the pipeline; not the mail servers, PostgreSQL or Redis), and for the pipeline the worker's PostgreSQL
+connections (max at once), new PostgreSQL sessions, SQL statements and
+transactions per check, and Redis round trips per check (counted in the worker
+by bench/counting.py, so other users of a shared Redis don't count).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/laifaxin REDIS_URL=redis://127.0.0.1:6379/4 \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/7 \\
         .venv/bin/python bench/checks_pipeline.py [--accounts 2000] [--concurrency 16] \\
-        [--pools threads,prefork] [--delay 0.1] [--delayed-accounts 500]
+        [--delay 0.1] [--delayed-accounts 500] [--db-pool-max 20] [--deadline 1800] [--stall 60]
 
-Needs root (Dovecot/Postfix, like the test suite). The database named in
-DATABASE_URL is not touched: `bench_checks_pipeline` is created and dropped next to it.
-The Redis database of REDIS_URL is emptied of queued messages.
+Needs root (Dovecot/Postfix, like the test suite). The database of DATABASE_URL
+is not touched: a database named --db-name (env BENCH_DB_NAME; default a unique
+bench_pipeline_<pid>_<random>) is created next to it and dropped at the end; an
+existing one is never dropped (the run stops). REDIS_URL defaults to DB 7,
+which is emptied of queued Celery messages and pacing counters. The run stops
+with the worker's log when checks stop coming in for --stall seconds, when the
+worker dies, or at --deadline seconds in all; it fails when an account ends
+with no attempt, two, or still claimed.
 """
 
 import argparse
+import json
 import os
+import secrets
 import shutil
 import smtplib
 import ssl
@@ -32,42 +49,66 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laifaxin.settings")
+os.environ.setdefault("DEBUG", "1")  # this process: the laptop keys; the worker runs with DEBUG off
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
 os.environ["MAILBOX_ALLOW_PRIVATE_HOSTS"] = "1"
 
 import django  # noqa: E402
 
 django.setup()
 
+import psycopg  # noqa: E402
+import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from imapclient import IMAPClient  # noqa: E402
 
-BENCH_DB = "bench_checks_pipeline"
 PASSWORD = "abcd-efgh-ijkl-mnop"
+PROVIDER_SLUG = "bench-mail"
+WORKER_APP_NAME = "bench-worker"
 # The bench measures throughput, not politeness: caps out of the way, claims
 # that outlive a long queue, no jitter.
 BENCH_SETTINGS = {
     "MAILBOX_CLAIM_EXPIRES_SECONDS": 3600,
-    "MAILBOX_PROVIDER_MAX_CONCURRENT": 1000,
-    "MAILBOX_PROVIDER_MAX_PER_MINUTE": 1000000,
+    "MAILBOX_PROVIDER_MAX_CONCURRENT": 100000,
+    "MAILBOX_PROVIDER_MAX_PER_MINUTE": 100000000,
     "MAILBOX_CHECK_JITTER_MINUTES": 0,
 }
+
+
+class Abort(Exception):
+    """The run cannot go on (stalled, lost checks, deadline): say why and clean up."""
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--pools", default="threads,prefork")
-    parser.add_argument("--delay", type=float, default=0.1, help="seconds added per round trip")
-    parser.add_argument("--delayed-accounts", type=int, default=None, help="N behind the delay (default N/4)")
+    parser.add_argument("--delay", type=float, default=0.1, help="seconds added per round trip (0: no such phase)")
+    parser.add_argument("--delayed-accounts", type=int, default=None, help="N behind the delay (default max(4C, N/4))")
+    parser.add_argument("--local", action=argparse.BooleanOptionalAction, default=True, help="run the local phase")
+    parser.add_argument("--loops", action=argparse.BooleanOptionalAction, default=True, help="run the two loops")
+    parser.add_argument("--db-pool-max", type=int, default=20, help="the worker's MAILBOX_DB_POOL_MAX")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=20,
+        help="MAILBOX_CHECK_BATCH (1: a message per account); the worker gets C / batch threads, so that at most "
+        "C checks are in flight, as in the loops",
+    )
+    parser.add_argument("--db-name", default=os.environ.get("BENCH_DB_NAME") or "")
+    parser.add_argument("--deadline", type=float, default=float(os.environ.get("BENCH_DEADLINE", 1800)))
+    parser.add_argument("--stall", type=float, default=60.0, help="seconds without a new check before giving up")
     args = parser.parse_args()
+    args.db_name = args.db_name or f"bench_pipeline_{os.getpid()}_{secrets.token_hex(3)}"
+    args.deadline_at = time.monotonic() + args.deadline
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL server.")
     from laifaxin.celery import app
@@ -76,24 +117,90 @@ def main():
         sys.exit("Set REDIS_URL (or CELERY_BROKER_URL) to a Redis database: the broker under test.")
     for name, value in BENCH_SETTINGS.items():
         setattr(settings, name, value)
+    if database_exists(args.db_name):
+        sys.exit(f"Database {args.db_name} exists already; it is not dropped. Choose another --db-name.")
 
     from tests.mailservers import MailServers, ensure_binaries
 
     ensure_binaries()
     directory = Path(tempfile.mkdtemp(prefix="laifaxin-bench-"))
     directory.chmod(0o755)
-    servers = MailServers(directory)
+    # Stock limits are 100 connections per server; a check holds one of each.
+    servers = MailServers(directory, connection_limit=max(100, 2 * args.concurrency + 20))
     old_name = connection.settings_dict["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = BENCH_DB
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    connection.settings_dict["TEST"]["NAME"] = args.db_name
+    connection.creation.create_test_db(verbosity=0, autoclobber=False)
+    failed = None
     try:
         servers.start()
         settings.MAILBOX_CA_FILE = os.environ["MAILBOX_CA_FILE"] = servers.ca_file
         run(args, servers, directory)
+    except Abort as exc:
+        failed = str(exc)
     finally:
         servers.stop()
         connection.creation.destroy_test_db(old_name, verbosity=0)
         shutil.rmtree(directory, ignore_errors=True)
+    if failed:
+        sys.exit(f"ABORTED: {failed}")
+
+
+def database_exists(name: str) -> bool:
+    with admin_connection() as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def admin_connection():
+    """A plain connection to the server's `postgres` database, for statistics:
+    its queries don't count in the benchmark database's figures."""
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+    return psycopg.connect(**{**params, "dbname": "postgres", "autocommit": True})
+
+
+# -- the run ------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    where: str
+    what: str
+    checks: int
+    seconds: float
+    in_flight_mean: float
+    in_flight_max: int
+    rss_mib: float
+    threads: int
+    pg_connections: int | None = None
+    pg_sessions: int | None = None
+    statements: int | None = None
+    transactions: int | None = None
+    round_trips: int | None = None
+    cpu_seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.checks / self.seconds
+
+    def per_check(self, value) -> str:
+        return "-" if value is None else f"{value / self.checks:.2f}"
+
+
+HEADER = (
+    f"{'servers':<16} {'what':<14} {'checks':>6} {'s':>7} {'checks/s':>8} {'×bare':>5} {'flight':>11} "
+    f"{'RSS MiB':>7} {'thr':>4} {'CPU ms/ck':>9} {'PG conn':>7} {'PG sess/ck':>10} {'SQL/ck':>6} {'xact/ck':>7} {'Redis/ck':>8}"
+)
+
+
+def print_row(row: Row, bare: Row | None) -> None:
+    ratio = f"{row.rate / bare.rate:.2f}" if bare else ("1.00" if row.what == "bare loop" else "-")
+    flight = f"{row.in_flight_mean:.1f}/{row.in_flight_max}"
+    conns = "-" if row.pg_connections is None else str(row.pg_connections)
+    print(
+        f"{row.where:<16} {row.what:<14} {row.checks:>6} {row.seconds:>7.1f} {row.rate:>8.1f} {ratio:>5} "
+        f"{flight:>11} {row.rss_mib:>7.0f} {row.threads:>4} {row.cpu_seconds * 1000 / row.checks:>9.1f} {conns:>7} {row.per_check(row.pg_sessions):>10} "
+        f"{row.per_check(row.statements):>6} {row.per_check(row.transactions):>7} {row.per_check(row.round_trips):>8}",
+        flush=True,
+    )
 
 
 def run(args, servers, directory):
@@ -106,48 +213,74 @@ def run(args, servers, directory):
     servers._users.update({address: PASSWORD for address in addresses})
     servers._write_passwd()
     time.sleep(1.1)
-    pools = [p for p in args.pools.split(",") if p]
     print(
-        f"{n} accounts ({n_delayed} behind the delay), concurrency {args.concurrency}, "
-        f"{os.cpu_count()} CPUs, PostgreSQL {connection.pg_version // 10000}"
+        f"{n} accounts ({n_delayed} behind +{args.delay * 1000:.0f} ms), concurrency {args.concurrency}, batches of "
+        f"{args.batch}, worker pool of {args.db_pool_max} PostgreSQL connections, {os.cpu_count()} CPUs (shared), "
+        f"PostgreSQL {connection.pg_version // 10000}, database {args.db_name}, broker {settings.CELERY_BROKER_URL}"
     )
-    print(f"{'servers':<22} {'what':<26} {'checks':>7} {'seconds':>8} {'checks/s':>9} {'in flight':>9}")
-
-    def report(where, what, count, seconds, in_flight):
-        print(
-            f"{where:<22} {what:<26} {count:>7} {seconds:>8.1f} {count / seconds:>9.1f} {in_flight:>9.1f}", flush=True
-        )
-
-    for where, ports, count in (
-        ("local", {"imap": servers.imap_port, "smtp": servers.smtp_ssl_port}, n),
-        (f"+{args.delay * 1000:.0f} ms per round trip", None, n_delayed),
-    ):
+    print(HEADER)
+    rows: dict[tuple[str, str], Row] = {}
+    phases = []
+    if args.local:
+        phases.append(("local", 0.0, n))
+    if args.delay > 0:
+        phases.append((f"+{args.delay * 1000:.0f} ms RTT", args.delay, n_delayed))
+    for where, delay, count in phases:
         proxy = None
-        if ports is None:
-            proxy = DelayProxy({"imap": servers.imap_port, "smtp": servers.smtp_ssl_port}, delay=args.delay).start()
+        ports = {"imap": servers.imap_port, "smtp": servers.smtp_ssl_port}
+        if delay:
+            proxy = DelayProxy(ports, delay=delay).start()
             ports = proxy.ports
         try:
             provider = make_provider(servers, ports)
             batch = addresses[:count]
-            seconds, in_flight = login_loop(servers.host, ports, batch, args.concurrency)
-            report(where, "imapclient+smtplib loop", count, seconds, in_flight)
-            make_accounts(provider, batch)
-            seconds, in_flight = probe_loop(args.concurrency)
-            report(where, "probe loop (no Celery/DB)", count, seconds, in_flight)
-            for pool in pools:
+            bare = None
+            if args.loops:
+                bare = bare_loop(where, servers.host, ports, batch, args)
+                print_row(bare, None)
                 make_accounts(provider, batch)
-                seconds, in_flight = pipeline(directory, pool, args.concurrency, count)
-                report(where, f"pipeline, {pool} pool", count, seconds, in_flight)
+                print_row(probe_loop(where, count, args), bare)
+            make_accounts(provider, batch)
+            pipe = pipeline(where, directory, count, args)
+            print_row(pipe, bare)
+            if bare:
+                rows[(where, "bare")], rows[(where, "pipeline")] = bare, pipe
         finally:
             if proxy:
                 proxy.stop()
+    print_targets(rows, args)
+
+
+def print_targets(rows, args):
+    """The issue's targets, as measured here (at this run's concurrency)."""
+    print()
+    lines = []
+    local_bare, local_pipe = rows.get(("local", "bare")), rows.get(("local", "pipeline"))
+    if local_pipe:
+        ratio = local_pipe.rate / local_bare.rate
+        lines.append(
+            (f"local: pipeline ≥ 0.9× the bare loop's checks/s (C={args.concurrency})", f"{ratio:.2f}×", ratio >= 0.9)
+        )
+    far = [key for key in rows if key[0] != "local" and key[1] == "pipeline"]
+    for where, _ in far:
+        bare, pipe = rows[(where, "bare")], rows[(where, "pipeline")]
+        lines.append(
+            (f"{where}: ≥ 200 checks in flight in one worker", f"max {pipe.in_flight_max}", pipe.in_flight_max >= 200)
+        )
+        lines.append((f"{where}: ≤ 20 PostgreSQL connections", f"max {pipe.pg_connections}", pipe.pg_connections <= 20))
+        ratio = pipe.seconds / bare.seconds
+        lines.append((f"{where}: sweep time ≤ 1.2× the bare loop's", f"{ratio:.2f}×", ratio <= 1.2))
+        lines.append((f"{where}: worker RSS < 300 MiB", f"{pipe.rss_mib:.0f} MiB", pipe.rss_mib < 300))
+    for description, measured, met in lines:
+        print(f"target {description:<62} {measured:>10}  {'met' if met else 'NOT met'}")
+    print("no lost, doubled or stuck account in any pipeline run (checked after each)")
 
 
 def make_provider(servers, ports):
     from providers.models import Provider
 
     provider, _ = Provider.objects.update_or_create(
-        slug="bench-mail",
+        slug=PROVIDER_SLUG,
         defaults=dict(
             name_zh="压测邮箱",
             name_en="Bench Mail",
@@ -158,6 +291,7 @@ def make_provider(servers, ports):
             smtp_host=servers.host,
             smtp_port=ports["smtp"],
             smtp_security="ssl",
+            smtp_alternatives=[],
             imap_username_rule="full_address",
             smtp_username_rule="full_address",
         ),
@@ -192,12 +326,84 @@ def make_accounts(provider, addresses):
     )
 
 
+# -- sampling -------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process used so far, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_status(pid: int) -> tuple[float, int]:
+    """(RSS in MiB, threads) of a process, from /proc."""
+    rss = threads = 0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+            elif line.startswith("Threads:"):
+                threads = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, threads
+
+
+class Sampler:
+    """Every 50 ms: checks in flight, RSS and threads of ``pid``, and (with an
+    application name) that process's PostgreSQL connections."""
+
+    def __init__(self, pid: int, in_flight, app_name: str | None = None, db_name: str = ""):
+        self.pid, self.in_flight, self.app_name, self.db_name = pid, in_flight, app_name, db_name
+        self.flights: list[int] = []
+        self.rss = 0.0
+        self.threads = 0
+        self.connections = 0
+        self.cpu_start = cpu_seconds(pid)
+        self.cpu = 0.0  # CPU seconds used since the start, as last seen
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        admin = admin_connection() if self.app_name else None
+        try:
+            while not self._stop.is_set():
+                self.flights.append(self.in_flight())
+                rss, threads = proc_status(self.pid)
+                self.rss, self.threads = max(self.rss, rss), max(self.threads, threads)
+                self.cpu = max(self.cpu, cpu_seconds(self.pid) - self.cpu_start)
+                if admin is not None:
+                    [(count,)] = admin.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+                        [self.db_name, self.app_name],
+                    ).fetchall()
+                    self.connections = max(self.connections, count)
+                time.sleep(0.05)
+        finally:
+            if admin is not None:
+                admin.close()
+
+    @property
+    def mean(self) -> float:
+        return sum(self.flights) / len(self.flights) if self.flights else 0.0
+
+
 class InFlight:
-    """Counts checks running now; sampled every 50 ms for the mean."""
+    """Counts checks running now in this process."""
 
     def __init__(self):
         self.now = 0
-        self.samples = []
         self.lock = threading.Lock()
 
     def __enter__(self):
@@ -208,98 +414,183 @@ class InFlight:
         with self.lock:
             self.now -= 1
 
-    def sample_while(self, futures_done):
-        while not futures_done():
-            self.samples.append(self.now)
-            time.sleep(0.05)
 
-    @property
-    def mean(self):
-        return sum(self.samples) / len(self.samples) if self.samples else 0.0
-
-
-def run_threads(fn, items, concurrency):
+def run_threads(where, what, fn, items, args) -> Row:
     in_flight = InFlight()
 
     def wrapped(item):
         with in_flight:
             return fn(item)
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        futures = [pool.submit(wrapped, item) for item in items]
-        in_flight.sample_while(lambda: all(f.done() for f in futures))
-        for f in futures:
-            f.result()
-    return time.perf_counter() - started, in_flight.mean
+    with Sampler(os.getpid(), lambda: in_flight.now) as sampler:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(args.concurrency) as pool:
+            for future in [pool.submit(wrapped, item) for item in items]:
+                try:
+                    future.result(timeout=max(1.0, args.deadline_at - time.monotonic()))
+                except Exception as exc:  # noqa: BLE001 (any failure ends the run, with what it was)
+                    pool.shutdown(cancel_futures=True)
+                    raise Abort(f"{what} ({where}) failed: {exc!r}") from exc
+        seconds = time.perf_counter() - started
+    flights = max(sampler.flights, default=0)
+    return Row(
+        where, what, len(items), seconds, sampler.mean, flights, sampler.rss, sampler.threads, cpu_seconds=sampler.cpu
+    )
 
 
-def login_loop(host, ports, addresses, concurrency):
-    """The bare minimum a check does: IMAP login/logout and SMTP login/quit, verified TLS."""
+def bare_loop(where, host, ports, addresses, args) -> Row:
+    """The protocol work of a check with nothing around it: IMAP login, EXAMINE
+    INBOX, logout and, at the same time (as the probe does), SMTP EHLO, AUTH, QUIT."""
     context = ssl.create_default_context(cafile=settings.MAILBOX_CA_FILE)
+    smtp_threads = ThreadPoolExecutor(args.concurrency, thread_name_prefix="bare-smtp")
 
-    def check(address):
-        with IMAPClient(host, port=ports["imap"], ssl=True, ssl_context=context, timeout=30) as imap:
-            imap.login(address, PASSWORD)
+    def smtp_half(address):
         with smtplib.SMTP_SSL(host, ports["smtp"], context=context, timeout=30) as smtp:
+            smtp.ehlo("[127.0.0.1]")
             smtp.login(address, PASSWORD)
 
-    return run_threads(check, addresses, concurrency)
+    def check(address):
+        smtp = smtp_threads.submit(smtp_half, address)
+        with IMAPClient(host, port=ports["imap"], ssl=True, ssl_context=context, timeout=30) as imap:
+            imap.login(address, PASSWORD)
+            imap.select_folder("INBOX", readonly=True)
+        smtp.result()
+
+    try:
+        return run_threads(where, "bare loop", check, addresses, args)
+    finally:
+        smtp_threads.shutdown()
 
 
-def probe_loop(concurrency):
-    """The portal's probe (accounts.checking.probe) in threads: what a check
-    costs without Celery and the database."""
+def probe_loop(where, count, args) -> Row:
+    """The portal's probe (accounts.checking.probe) in threads: a check without Celery and the database."""
     from accounts.checking import login_check_for, probe
     from accounts.models import MailboxAccount
 
-    accounts = list(MailboxAccount.objects.select_related("provider"))
-    checks = [login_check_for(account) for account in accounts]
+    checks = [login_check_for(account) for account in MailboxAccount.objects.select_related("provider")]
 
     def check(login_check):
         result = probe(login_check)
         if not result.is_ok:
-            raise RuntimeError(f"probe failed: {result.imap.reply} / {result.smtp.reply}")
+            raise Abort(f"probe failed: {result.imap.reply} / {result.smtp.reply}")
 
-    return run_threads(check, checks, concurrency)
+    return run_threads(where, "probe loop", check, checks, args)
 
 
-def pipeline(directory, pool, concurrency, count):
-    """Dispatcher → Redis → worker → PostgreSQL until every account has its attempt."""
-    from django.utils import timezone
+def pg_totals(db_name: str) -> tuple[int, int]:
+    """(sessions, transactions) PostgreSQL counted for the database so far."""
+    with admin_connection() as admin:
+        [(sessions, xacts)] = admin.execute(
+            "SELECT sessions, xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s", [db_name]
+        ).fetchall()
+    return sessions, xacts
 
+
+def pipeline(where, directory, count, args) -> Row:
+    """Dispatch every account, start a worker, time it until every account has
+    its attempt and none is claimed."""
+    from accounts import pacing
     from accounts.models import MailboxAccount, VerificationAttempt
     from accounts.tasks import dispatch_due_checks
-    from tests.worker import CeleryWorker
+    from tests.worker import CeleryWorker, database_url
 
     worker_dir = Path(tempfile.mkdtemp(dir=directory))
+    counts_file = worker_dir / "counts.json"
+    # Equal concurrency: C checks at most in flight, as in the loops. A batch
+    # runs min(batch, C) logins at once, so the worker gets C / that threads.
+    per_message = max(1, min(args.batch, args.concurrency))
     worker = CeleryWorker(
         worker_dir,
-        pool=pool,
-        concurrency=concurrency,
-        extra_env={name: str(value) for name, value in BENCH_SETTINGS.items()},
+        pool="threads",
+        concurrency=max(1, args.concurrency // per_message),
+        extra_env={
+            "MAILBOX_CHECK_BATCH": str(args.batch),
+            "MAILBOX_BATCH_CONCURRENCY": str(per_message),
+            **{name: str(value) for name, value in BENCH_SETTINGS.items()},
+            # The worker runs as in production: DEBUG off (no query log kept).
+            "DEBUG": "False",
+            "SECRET_KEY": "bench-" + secrets.token_urlsafe(48),
+            "DJANGO_SETTINGS_MODULE": "bench.worker_settings",
+            "BENCH_COUNTS_FILE": str(counts_file),
+            "DATABASE_URL": f"{database_url()}?application_name={WORKER_APP_NAME}",
+            "MAILBOX_DB_POOL_MAX": str(args.db_pool_max),
+        },
     )
     worker.purge_broker()
+    settings.MAILBOX_CHECK_BATCH = args.batch  # the dispatcher runs here
+    dispatched = 0
+    while claimed := dispatch_due_checks():
+        dispatched += claimed
+    if dispatched != count:
+        raise Abort(f"the dispatcher claimed {dispatched} of {count} accounts")
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    inflight_key = f"{pacing.KEY_PREFIX}provider:{PROVIDER_SLUG}:inflight"
+    sessions_before, xacts_before = pg_totals(args.db_name)
+    own_queries = 0  # this process's statements on the benchmark database meanwhile (autocommit: one transaction each)
+
     worker.start()
-    samples = []
+    started = time.perf_counter()
     try:
-        started = time.perf_counter()
-        while dispatch_due_checks():
-            pass
-        dispatched_at = timezone.now()
-        while (done := VerificationAttempt.objects.count()) < count:
-            if time.perf_counter() - started > 1800:
-                raise RuntimeError(f"only {done} of {count} checks after 30 minutes:\n{worker.log()[-3000:]}")
-            # A worker swaps the dispatcher's claim for its start time: running now.
-            samples.append(MailboxAccount.objects.filter(claimed_at__gt=dispatched_at).count())
-            time.sleep(0.05)
-        seconds = time.perf_counter() - started
+        with Sampler(worker.process.pid, lambda: broker.zcard(inflight_key), WORKER_APP_NAME, args.db_name) as sampler:
+            last_done, last_progress = -1, time.monotonic()
+            while True:
+                done = VerificationAttempt.objects.count()
+                own_queries += 1
+                if done >= count:
+                    own_queries += 1
+                    if not MailboxAccount.objects.filter(claimed_at__isnull=False).exists():
+                        break
+                if done != last_done:
+                    last_done, last_progress = done, time.monotonic()
+                if worker.process.poll() is not None:
+                    raise Abort(f"the worker died after {done} of {count} checks:\n{worker.log()[-3000:]}")
+                if time.monotonic() - last_progress > args.stall:
+                    raise Abort(
+                        f"no check for {args.stall:.0f} s: {count - done} of {count} lost or stuck:\n{worker.log()[-3000:]}"
+                    )
+                if time.monotonic() > args.deadline_at:
+                    raise Abort(f"deadline: {done} of {count} checks done:\n{worker.log()[-3000:]}")
+                time.sleep(0.2)
+            seconds = time.perf_counter() - started
     finally:
         worker.stop()
+    verify_every_account_checked_once(count, worker)
+    connection.close()
+    connection.close_pool()  # our backend ends: its statistics are flushed, no new session is ours
+    time.sleep(1.5)
+    sessions_after, xacts_after = pg_totals(args.db_name)
+    counted = json.loads(counts_file.read_text()) if counts_file.exists() else {}
+    return Row(
+        where,
+        "pipeline",
+        count,
+        seconds,
+        sampler.mean,
+        max(sampler.flights, default=0),
+        sampler.rss,
+        sampler.threads,
+        pg_connections=sampler.connections,
+        pg_sessions=sessions_after - sessions_before,
+        statements=counted.get("statements"),
+        transactions=xacts_after - xacts_before - own_queries,
+        round_trips=counted.get("round_trips"),
+        cpu_seconds=sampler.cpu,
+    )
+
+
+def verify_every_account_checked_once(count, worker):
+    from django.db.models import Count
+
+    from accounts.models import MailboxAccount, VerificationAttempt
+
+    per_account = MailboxAccount.objects.annotate(n=Count("attempts"))
+    wrong = per_account.exclude(n=1).count()
+    claimed = MailboxAccount.objects.filter(claimed_at__isnull=False).count()
     not_ok = VerificationAttempt.objects.exclude(outcome="ok")
     if not_ok.exists():
         print(f"  ({not_ok.count()} checks did not succeed: {list(not_ok.values_list('outcome', flat=True)[:5])})")
-    return seconds, sum(samples) / len(samples) if samples else 0.0
+    if wrong or claimed:
+        raise Abort(f"{wrong} accounts without exactly one attempt, {claimed} still claimed:\n{worker.log()[-3000:]}")
 
 
 if __name__ == "__main__":

@@ -121,6 +121,29 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{LOCAL_DIR / 'laifaxin.sqlite3'}"),
 }
+# PostgreSQL connections of one process (a worker, a web process) come from a
+# pool of at most MAILBOX_DB_POOL_MAX, however many checks it runs at once: a
+# check gives its connection back before it logs in to a mailbox (seconds of
+# network I/O) and takes one again to record the result. Celery's Django fixup
+# "closes" connections around every task, which with a pool means returning
+# them, not a new PostgreSQL backend per check. A task that waits longer than
+# MAILBOX_DB_POOL_TIMEOUT for a connection is retried MAILBOX_DB_RETRY_SECONDS
+# later. 0 turns the pool off (one connection per thread, closed after each task).
+MAILBOX_DB_POOL_MAX = env.int("MAILBOX_DB_POOL_MAX", default=10)
+MAILBOX_DB_POOL_TIMEOUT = env.float("MAILBOX_DB_POOL_TIMEOUT", default=10.0)
+MAILBOX_DB_RETRY_SECONDS = env.int("MAILBOX_DB_RETRY_SECONDS", default=5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and MAILBOX_DB_POOL_MAX > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": MAILBOX_DB_POOL_MAX,
+        "timeout": MAILBOX_DB_POOL_TIMEOUT,
+        # Idle connections above min_size are closed after this long.
+        "max_idle": 300,
+    }
+    # A pooled connection is tested before it is handed out: one the server
+    # dropped (a restart, a failover) is replaced instead of failing a check.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django refuses both at once
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------------------
@@ -220,6 +243,12 @@ MAILBOX_AUTH_FAILURES_TO_FLAG = env.int("MAILBOX_AUTH_FAILURES_TO_FLAG", default
 MAILBOX_AUTH_RETRY_MINUTES = env.int("MAILBOX_AUTH_RETRY_MINUTES", default=15)
 MAILBOX_UNREACHABLE_GRACE_MINUTES = env.int("MAILBOX_UNREACHABLE_GRACE_MINUTES", default=360)
 MAILBOX_DISPATCH_BATCH = env.int("MAILBOX_DISPATCH_BATCH", default=200)
+# Due accounts of one login server go to a worker this many to a message; the
+# worker runs a message's logins at once, in at most MAILBOX_BATCH_CONCURRENCY
+# threads (and the provider's concurrent cap), and stores the logins that worked
+# in one transaction. 1: one message per account.
+MAILBOX_CHECK_BATCH = env.int("MAILBOX_CHECK_BATCH", default=20)
+MAILBOX_BATCH_CONCURRENCY = env.int("MAILBOX_BATCH_CONCURRENCY", default=20)
 # A claim older than this is a dead worker's: the account is dispatched again.
 # Must exceed CELERY_TASK_TIME_LIMIT plus the time a message waits in the queue.
 MAILBOX_CLAIM_EXPIRES_SECONDS = env.int("MAILBOX_CLAIM_EXPIRES_SECONDS", default=600)
@@ -268,6 +297,12 @@ MAILBOX_OUTAGE_WINDOW_MINUTES = env.int("MAILBOX_OUTAGE_WINDOW_MINUTES", default
 MAILBOX_OUTAGE_MIN_ACCOUNTS = env.int("MAILBOX_OUTAGE_MIN_ACCOUNTS", default=5)
 MAILBOX_OUTAGE_FAILURE_RATIO = env.float("MAILBOX_OUTAGE_FAILURE_RATIO", default=0.5)
 MAILBOX_OUTAGE_RECOVERY_RATIO = env.float("MAILBOX_OUTAGE_RECOVERY_RATIO", default=0.2)
+# Verification attempts older than this are pruned (each account's latest stays),
+# hourly by the beat, in DELETEs of MAILBOX_ATTEMPTS_PRUNE_BATCH rows, at most
+# MAILBOX_ATTEMPTS_PRUNE_MAX_BATCHES of them per run.
+MAILBOX_ATTEMPTS_KEEP_DAYS = env.int("MAILBOX_ATTEMPTS_KEEP_DAYS", default=30)
+MAILBOX_ATTEMPTS_PRUNE_BATCH = env.int("MAILBOX_ATTEMPTS_PRUNE_BATCH", default=5000)
+MAILBOX_ATTEMPTS_PRUNE_MAX_BATCHES = env.int("MAILBOX_ATTEMPTS_PRUNE_MAX_BATCHES", default=100)
 
 # ---------------------------------------------------------------------------
 # Celery
@@ -316,6 +351,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Bulk imports (and their encrypted rows) are deleted an hour after upload.
     "purge-imports": {"task": "accounts.tasks.purge_imports", "schedule": 600.0},
+    "prune-attempts": {
+        "task": "accounts.tasks.prune_attempts",
+        "schedule": env.float("MAILBOX_PRUNE_EVERY_SECONDS", default=3600.0),
+    },
 }
 
 # ---------------------------------------------------------------------------

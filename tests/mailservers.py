@@ -228,8 +228,12 @@ class MailServers:
     host = HOST
     domain = DOMAIN
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, *, connection_limit: int = 100):
+        """``connection_limit``: connections each server serves at once (both
+        servers' stock 100; bench/checks_pipeline.py raises it for its high
+        concurrencies, so the servers' limits are not what it measures)."""
         self.dir = directory
+        self.connection_limit = connection_limit
         self.processes: list[subprocess.Popen] = []
         self._watchdog: subprocess.Popen | None = None
         self._users: dict[str, str] = {}
@@ -343,6 +347,8 @@ class MailServers:
             textwrap.dedent(
                 f"""\
                 instance_name = laifaxin-test-{os.getpid()}-{self.imap_port}
+                default_process_limit = {self.connection_limit}
+                default_client_limit = {max(1000, 2 * self.connection_limit)}
                 base_dir = {d / "run"}
                 state_dir = {d / "state"}
                 log_path = {log}
@@ -459,6 +465,7 @@ class MailServers:
                 smtpd_hard_error_limit = 200
                 smtpd_peername_lookup = no
                 smtpd_client_connection_count_limit = 0
+                default_process_limit = {self.connection_limit}
                 relayhost = [{HOST}]:{self.closed_port}
                 """
             )

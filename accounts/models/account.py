@@ -248,6 +248,72 @@ class MailboxAccount(models.Model):
         self.imap_username_worked, self.smtp_username_worked = locked.imap_username_worked, locked.smtp_username_worked
         return attempt
 
+    @classmethod
+    def record_unchanged_successes(cls, checks, *, trigger: str, claim) -> list:
+        """The common case of a batch of queued checks, stored in one transaction:
+        logins that worked, of accounts still ``active`` with the credential that
+        was checked and still claimed by ``claim``. One SELECT … FOR UPDATE of
+        their rows, one bulk INSERT of the attempts, one UPDATE that writes their
+        state (record_attempt's steps 3 and 6, the rules via ``judge``) and
+        releases their claims. No status changes, so no StatusChange and no email.
+
+        ``checks``: objects with ``account``, ``credential_version``, ``result``
+        and ``finished_at`` (when the probe ended: the attempt's time). Returns
+        the checks it did not record — failures, and accounts changed meanwhile
+        (paused, deleted, a new password, another status, the claim taken over)
+        — for record_attempt, one by one, under its own lock and rules.
+        """
+        rest = [check for check in checks if check.result.outcome != Outcome.OK]
+        ok = [check for check in checks if check.result.outcome == Outcome.OK]
+        if not ok:
+            return rest
+        with transaction.atomic():
+            # record_attempt's lock, for all the rows at once: a change_password()
+            # or pause() either waits for this transaction or is seen by it.
+            locked = {row.pk: row for row in cls.objects.select_for_update().filter(pk__in=[c.account.pk for c in ok])}
+            attempts, rows = [], []
+            for check in ok:
+                row = locked.get(check.account.pk)
+                unchanged = (
+                    row is not None
+                    and row.status == Status.ACTIVE
+                    and row.credential_version == check.credential_version
+                    and row.claimed_at == claim
+                )
+                verdict = None
+                if unchanged:
+                    facts = Facts(
+                        status=row.status,
+                        outcome=Outcome.OK,
+                        just_typed=False,
+                        now=check.finished_at,
+                        failing_since=None,
+                        consecutive_failures=0,
+                    )
+                    verdict = judge(facts, scheduler_policy(), lambda: (False, None))
+                if verdict is None or verdict.status != row.status:
+                    rest.append(check)
+                    continue
+                now, result = check.finished_at, check.result
+                attempt = VerificationAttempt.from_result(
+                    result, account=row, trigger=trigger, credential_version=check.credential_version, now=now
+                )
+                attempts.append(attempt)
+                row.last_checked_at = row.last_success_at = now
+                row.last_outcome, row.last_reply, row.last_hint = Outcome.OK, attempt.summary_reply(), attempt.hint
+                row.consecutive_failures, row.failing_since = 0, None
+                if result.imap.username:
+                    row.imap_username_worked = result.imap.username
+                if result.smtp.username:
+                    row.smtp_username_worked = result.smtp.username
+                row.next_check_at = now + verdict.next_check_in
+                row.claimed_at = None
+                row.updated_at = timezone.now()
+                rows.append(row)
+            VerificationAttempt.objects.bulk_create(attempts)
+            cls.objects.bulk_update(rows, [*STATE_FIELDS, "imap_username_worked", "smtp_username_worked", "updated_at"])
+        return rest
+
     def server_is_degraded(self, now) -> bool:
         """The account's login server is in trouble: marked degraded (the catalog
         provider, or the hand-entered IMAP host), or most of its recent checks fail."""

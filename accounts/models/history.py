@@ -52,6 +52,36 @@ class VerificationAttemptQuerySet(models.QuerySet):
             .order_by()
         )
 
+    def prune(self, before, *, batch_size: int, max_batches: int) -> int:
+        """Delete attempts that started before ``before``, oldest first, in
+        statements of at most ``batch_size`` rows (short transactions: the
+        workers inserting attempts meanwhile never wait long), at most
+        ``max_batches`` of them (the rest is left for the next run). Returns
+        how many were deleted.
+
+        Each account's latest attempt stays, however old: the account page's
+        history and the admin's "latest check" column show it (a paused or
+        long-flagged account is checked rarely or never). Nothing the status
+        rules read goes: outage correlation looks at the last
+        MAILBOX_OUTAGE_WINDOW_MINUTES, the provider health page at seven days
+        (accounts.E002 keeps MAILBOX_ATTEMPTS_KEEP_DAYS above that), and refusal
+        evidence counts refusals since the last success: deleting oldest first
+        only ever takes refusals away from it, never lets an older one count.
+        """
+        latest = (
+            VerificationAttempt.objects.filter(account=OuterRef("account"))
+            .order_by("-started_at", "-pk")
+            .values("pk")[:1]
+        )
+        doomed = self.filter(started_at__lt=before).exclude(pk=Subquery(latest)).order_by("started_at", "pk")
+        deleted = 0
+        for _batch in range(max_batches):
+            ids = list(doomed.values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                break
+            deleted += VerificationAttempt.objects.filter(pk__in=ids).delete()[0]
+        return deleted
+
     def server_looks_sick(self, now, *, provider_id=None, imap_host: str = "") -> bool:
         """Most of the login server's recently checked accounts fail (at least
         MAILBOX_OUTAGE_MIN_ACCOUNTS checked, MAILBOX_OUTAGE_FAILURE_RATIO failing)."""

@@ -118,6 +118,37 @@ class MailboxAccountQuerySet(models.QuerySet):
         claimed_at = datetime.fromisoformat(claim)
         return now if self.filter(pk=pk, claimed_at=claimed_at).update(claimed_at=now) else None
 
+    def start_claimed_many(self, claims, now=None) -> tuple[datetime, list[int]]:
+        """start_claimed for a batch, in one transaction: returns the start time
+        (the batch's own token) and the ids whose claim was still this message's."""
+        now = now or timezone.now()
+        by_claim: dict[str, list[int]] = {}
+        for pk, claim in claims:
+            by_claim.setdefault(claim, []).append(pk)
+        started: list[int] = []
+        with transaction.atomic():
+            for claim, pks in by_claim.items():
+                mine = self.filter(pk__in=pks, claimed_at=datetime.fromisoformat(claim))
+                ids = list(mine.select_for_update().values_list("pk", flat=True))
+                if ids:
+                    mine.filter(pk__in=ids).update(claimed_at=now)
+                    started += ids
+        return now, started
+
+    def release_claims(self, pks, started, *, check_at=None) -> None:
+        """release_claim for many accounts in one UPDATE."""
+        changes = {"claimed_at": None}
+        if check_at is not None:
+            changes["next_check_at"] = check_at
+        self.filter(pk__in=list(pks), claimed_at=started).update(**changes)
+
+    def login_server_keys(self, pks) -> dict[int, str]:
+        """What the dispatcher batches by: the catalog provider, or the hand-entered IMAP host."""
+        rows = self.filter(pk__in=list(pks)).values_list("pk", "provider_id", "imap_host")
+        return {
+            pk: f"provider:{provider_id}" if provider_id else f"host:{host.lower()}" for pk, provider_id, host in rows
+        }
+
     def release_claim(self, pk: int, started, *, check_at=None) -> None:
         """Give the account back after a check (or put it back for later, when
         ``check_at`` is given). A no-op if the claim was taken over meanwhile."""
