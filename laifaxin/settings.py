@@ -144,6 +144,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# The same client address as every other per-IP limit (see TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "laifaxin.throttle.client_address"
 
 # ---------------------------------------------------------------------------
 # Internationalisation
@@ -325,9 +327,16 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Reverse proxies in front of the web processes (nginx, a load balancer): how
+# many, each appending the address it was connected from to X-Forwarded-For.
+# 0 (no proxy) ignores X-Forwarded-For and X-Forwarded-Proto, which any client
+# can send; laifaxin.throttle.client_ip says how the client's address is found.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    # The proxy terminates TLS and says so; it must overwrite the header a client sent.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
