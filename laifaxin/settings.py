@@ -6,6 +6,7 @@ SQLite, a file-system Celery broker and console email. With DEBUG off, secrets
 have no defaults and a missing one stops start-up with a clear message.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz, /metrics: before the host check and the HTTPS redirect.
+    "laifaxin.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "laifaxin.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -302,6 +305,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Writes the beat's heartbeat (laifaxin.heartbeat) each time it sends the dispatcher.
+CELERY_BEAT_SCHEDULER = "laifaxin.heartbeat:BeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-checks": {
         "task": "accounts.tasks.dispatch_due_checks",
@@ -313,6 +318,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("MAILBOX_NOTIFY_EVERY_SECONDS", default=30.0),
     },
 }
+
+# ---------------------------------------------------------------------------
+# Health and metrics (laifaxin.health, laifaxin.metrics)
+# ---------------------------------------------------------------------------
+# Each worker writes its heartbeat this often; /readyz wants one within three periods.
+HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=30)
+# /metrics answers a request with "Authorization: Bearer <METRICS_TOKEN>" or from
+# these networks (client address as in TRUSTED_PROXY_COUNT); empty token: networks only.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network.strip(), strict=False)
+    for network in env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+    if network.strip()
+]
+# Checks by provider and outcome, and their durations, are counted over this window.
+METRICS_WINDOW_MINUTES = env.int("METRICS_WINDOW_MINUTES", default=60)
 
 # ---------------------------------------------------------------------------
 # Cache (rate limits)
