@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz, /readyz, /metrics: before the host check and the HTTPS redirect.
     "laifaxin.middleware.ProbeMiddleware",
+    # The request id of every log line of the request (and its X-Request-ID header).
+    "laifaxin.logcontext.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "laifaxin.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -371,9 +373,30 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "laifaxin.debug.SecretExceptionReporterFilte
 # ---------------------------------------------------------------------------
 # Logging
 # ---------------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message,
+# request_id, task_id, account_id, provider) for Loki or ELK; text otherwise.
+# Celery then logs through the same handler (laifaxin/celery.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "laifaxin.logcontext.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s %(account_id)s %(provider)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
