@@ -165,7 +165,7 @@ USE_TZ = True
 # ---------------------------------------------------------------------------
 # Static files (served locally; no CDN)
 # ---------------------------------------------------------------------------
-# WhiteNoise serves them from the web process itself: gzip/brotli-compressed,
+# WhiteNoise serves them from the web process itself: gzip-compressed,
 # with content-hashed names cached for a year (`manage.py collectstatic` builds
 # them into STATIC_ROOT). Under DEBUG the plain storage keeps `runserver` and
 # the test suite free of the collectstatic step.
@@ -297,6 +297,8 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=100),
         "unacked_restore_throttle": 1,
     }
+# The queue workers consume (several deployments, or a test, may share one Redis).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
