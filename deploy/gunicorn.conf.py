@@ -26,3 +26,21 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Recycle workers now and then (a slow leak never grows unbounded).
 max_requests = 2000
 max_requests_jitter = 200
+
+# LOG_FORMAT=json: gunicorn's own lines (start, worker boots and exits) as JSON
+# objects too, like the portal's (laifaxin/settings.py LOGGING).
+if os.environ.get("LOG_FORMAT", "text").strip().lower() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            }
+        },
+        "handlers": {"error_console": {"class": "logging.StreamHandler", "formatter": "json"}},
+        "loggers": {"gunicorn.error": {"handlers": ["error_console"], "level": "INFO", "propagate": False}},
+        "root": {"level": "INFO", "handlers": []},
+    }
