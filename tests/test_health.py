@@ -229,3 +229,38 @@ def test_refused_live_checks_are_counted(client, owner, settings, mail_provider)
         response = client.post(reverse("accounts:check", args=[account.pk]), follow=True)
         assert "实时检查次数过多" in response.content.decode()
     assert scrape(client)[("laifaxin_live_checks_refused_total", ())] == 2
+
+
+def test_readyz_reports_a_migration_not_applied(client):
+    from django.db import connection as db
+
+    # As after deploying new code before `migrate`: the latest migration is not recorded.
+    with db.cursor() as cursor:
+        cursor.execute("DELETE FROM django_migrations WHERE app = 'laifaxin' AND name = '0001_initial'")
+    status, body = readyz(client)
+    assert status == 503
+    assert body["checks"]["migrations"] == {"ok": False, "pending": 1}
+
+
+def test_sent_and_failed_status_emails_are_counted(client, owner, settings):
+    from django.core import mail
+
+    from accounts import notify
+    from tests.mailservers import free_ports
+
+    account = factories.MailboxAccountFactory(owner=owner)
+    StatusChange.objects.create(account=account, from_status="active", to_status="auth_failed")
+    # The mail relay is down: a real SMTP connection to a closed port.
+    (closed,) = free_ports(1)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed, 5
+    assert notify.send_pending() == 0
+    # It is back: the next sweep sends the same notice.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notify.send_pending() == 1
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+
+    m = scrape(client)
+    assert m[("laifaxin_notifications_failed_total", ())] == 1
+    assert m[("laifaxin_notifications_sent_total", ())] == 1
+    assert m[("laifaxin_notifications_pending", ())] == 0
