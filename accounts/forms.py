@@ -10,11 +10,13 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MailboxAccount
 from accounts.validators import refuse_control_characters
+from laifaxin.copy_style import tidy_spacing
 from providers.detect import InvalidAddress, normalize_address
 from providers.models import Provider, Security
 
@@ -79,6 +81,12 @@ class ProviderForm(forms.Form):
         self.fields["provider"].choices = [(slug, p.name) for slug, p in self.providers.items()] + [
             (OTHER, _("Another provider (I will enter the server settings)"))
         ]
+
+    def searchable_choices(self):
+        """Each radio with the words the picker's search matches: both names,
+        the slug and the address domains (people type "qq" or "163.com")."""
+        terms = {slug: " ".join([p.name_zh, p.name_en, slug, *p.domains]).lower() for slug, p in self.providers.items()}
+        return [(radio, terms.get(radio.data["value"], "")) for radio in self["provider"]]
 
     def clean_login_address(self):
         return self.cleaned_data["login_address"].strip().lower()
@@ -231,7 +239,7 @@ class CredentialForm(forms.Form):
     def shape_message(self) -> str:
         p = self.provider
         values = {"provider": p.name, "credential": p.credential_name, "example": p.credential_example or "—"}
-        return (
+        return tidy_spacing(
             _(
                 "This does not look like the %(credential)s that %(provider)s generates (%(example)s). If it "
                 "is the password you sign in to %(provider)s with, it will not work here: mail apps need the "
@@ -259,3 +267,34 @@ class AccountEditForm(forms.ModelForm):
             "imap_username": _("Leave empty to use the provider's usual username."),
             "smtp_username": _("Leave empty to use the provider's usual username."),
         }
+
+
+class MailboxFilterForm(forms.Form):
+    """The search and filters above My mailboxes (GET); bad values are ignored."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    provider = forms.CharField(label=_("Provider"), required=False, max_length=50)
+
+    def __init__(self, *args, statuses=(), providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *statuses]
+        self.provider_choices = [("", _("All providers")), *providers]
+
+    def apply(self, accounts):
+        if not self.is_valid():
+            return accounts
+        data = self.cleaned_data
+        if q := data["q"].strip():
+            accounts = accounts.filter(models.Q(address__icontains=q) | models.Q(label__icontains=q))
+        if data["status"]:
+            accounts = accounts.shown_as(data["status"])
+        if data["provider"] == OTHER:
+            accounts = accounts.filter(provider__isnull=True)
+        elif data["provider"]:
+            accounts = accounts.filter(provider__slug=data["provider"])
+        return accounts
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())

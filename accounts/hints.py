@@ -16,11 +16,13 @@ import enum
 from dataclasses import dataclass
 
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from accounts.mailcheck import CheckResult, Hint, Outcome
 from accounts.mailcheck.outcomes import OUTCOME_HINTS
+from laifaxin.copy_style import tidy_spacing
 
 HINTS = {
     "credential_rejected": _(
@@ -32,11 +34,11 @@ HINTS = {
         "%(provider)s: we check again before we call the password wrong."
     ),
     "app_password_required": _(
-        "You entered your account password for %(provider)s. Mail apps need an %(credential)s: "
+        "You entered your account password for %(provider)s. Mail apps need %(a_credential)s: "
         "create one and paste it instead."
     ),
     "authorization_code_required": _(
-        "%(provider)s wants an %(credential)s, not your login password. Switch on IMAP/SMTP in the "
+        "%(provider)s wants %(a_credential)s, not your login password. Switch on IMAP/SMTP in the "
         "mailbox settings, generate one and paste it here."
     ),
     "imap_id_required": _(
@@ -140,9 +142,11 @@ def hint_message(code: str, provider=None, *, server: str = "") -> str:
     message = (CATALOG_HINTS.get(code) if provider is not None else None) or HINTS.get(code)
     if message is None:
         return ""
+    credential = str(provider.credential_name if provider else _("app password"))
     text = str(message) % {
         "provider": provider.name if provider else _("the provider"),
-        "credential": provider.credential_name if provider else _("app password"),
+        "credential": credential,
+        "a_credential": with_article(credential),
         "server": server or _g("the server"),
     }
     starts_with_a_name = (provider is not None and text.startswith(provider.name)) or (
@@ -152,7 +156,16 @@ def hint_message(code: str, provider=None, *, server: str = "") -> str:
         # "the provider rejected…" → "The provider…"; never "ICloud Mail" or "Imap.example.com".
         text = capfirst(text)
     url = getattr(provider, LINKS.get(code, ""), "") if provider else ""
+    # A provider's name or term dropped into a Chinese sentence: fix its spacing.
+    text = tidy_spacing(text)
     return f"{text} {LINK % {'url': url}}" if url else text
+
+
+def with_article(term: str) -> str:
+    """ "an app password", "a client password"; Chinese has no articles."""
+    if not get_language().startswith("en"):
+        return term
+    return f"{'an' if term[:1].lower() in 'aeiou' else 'a'} {term}"
 
 
 class Fix(enum.StrEnum):
@@ -221,7 +234,7 @@ def explain(
     name = provider.name if provider else _g("your provider")
     title = str(TITLES[outcome])
     if "%(provider)s" in title:
-        title = title % {"provider": name}
+        title = tidy_spacing(title % {"provider": name})
     fix = FIXES.get(outcome) or (Fix.SERVERS if hand_entered and outcome in SERVER_FIXES else None)
     text = hint_message(hint, provider, server=server) or hint_message(
         DEFAULT_HINTS.get(outcome, ""), provider, server=server

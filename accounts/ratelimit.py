@@ -14,6 +14,7 @@ outage raises, which refuses the check rather than letting it through unlimited.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,3 +44,20 @@ def take_live_check(request) -> Budget:
     if retry_after:
         counters.bump("live_checks_refused")
     return Budget(allowed=not retry_after, retry_after_seconds=retry_after)
+
+
+def take_bulk_checks(user, wanted: int) -> int:
+    """Spend up to ``wanted`` units of the person's hourly allowance of queued
+    checks (MAILBOX_BULK_CHECKS_PER_HOUR); returns how many were granted."""
+    from django.core.cache import cache
+
+    if wanted <= 0:
+        return 0
+    window = 3600
+    key = f"bulkcheck:user:{user.pk}:{int(time.time() // window)}"
+    cache.add(key, 0, timeout=window + 60)
+    after = cache.incr(key, wanted)
+    granted = max(0, min(wanted, settings.MAILBOX_BULK_CHECKS_PER_HOUR - (after - wanted)))
+    if granted < wanted:
+        cache.decr(key, wanted - granted)
+    return granted

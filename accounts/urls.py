@@ -5,14 +5,20 @@ from accounts.wizard import AddMailboxWizard
 
 app_name = "accounts"
 
+# OpenAdds.start makes 8 hex digits; any other shape is not an add of ours.
+ADD_ID = r"(?P<add_id>[0-9a-f]{8})"
 add_wizard = AddMailboxWizard.as_view(url_name="accounts:add_step", done_step_name="done")
 
 urlpatterns = [
+    path("help/mailboxes/", views.guide, name="guide"),
     path("mailboxes/", views.mailbox_list, name="list"),
-    path("mailboxes/add/", add_wizard, name="add"),
-    path("mailboxes/add/check/", views.add_check, name="add_check"),
-    path("mailboxes/add/back/<slug:step>/", views.add_back, name="add_back"),
-    re_path(r"^mailboxes/add/(?P<step>[a-z_]+)/$", add_wizard, name="add_step"),
+    path("mailboxes/bulk/", views.bulk, name="bulk"),
+    re_path(r"^mailboxes/export\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
+    path("mailboxes/add/", views.add_start, name="add_start"),
+    re_path(rf"^mailboxes/add/{ADD_ID}/$", add_wizard, name="add"),
+    re_path(rf"^mailboxes/add/{ADD_ID}/check/$", views.add_check, name="add_check"),
+    re_path(rf"^mailboxes/add/{ADD_ID}/back/(?P<step>[a-z_]+)/$", views.add_back, name="add_back"),
+    re_path(rf"^mailboxes/add/{ADD_ID}/(?P<step>[a-z_]+)/$", add_wizard, name="add_step"),
     path("mailboxes/<int:pk>/", views.mailbox_detail, name="detail"),
     path("mailboxes/<int:pk>/edit/", views.edit, name="edit"),
     path("mailboxes/<int:pk>/password/", views.change_password, name="change_password"),

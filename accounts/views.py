@@ -6,21 +6,39 @@ or one flow function, render or redirect. Status rules live on the model.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from accounts import checking, wizard
+from accounts import bulk_actions, checking, spreadsheets, wizard
 from accounts.fields import UnreadableSecret
-from accounts.forms import AccountEditForm, CredentialForm
+from accounts.forms import OTHER, AccountEditForm, CredentialForm, MailboxFilterForm
 from accounts.hints import explain, explain_account
 from accounts.mailcheck import Outcome
 from accounts.models import MailboxAccount, Status, StatusChange, Trigger
+from accounts.models.choices import REFUSED_UNCONFIRMED
+from accounts.models.scheduling import NEEDS_ATTENTION
+from accounts.templatetags.account_status import status_label
 from providers.models import GuideStep, Provider
+
+# The statuses the list counts and filters by, in the order it shows them.
+SHOWN_STATUSES = [
+    Status.AUTH_FAILED,
+    REFUSED_UNCONFIRMED,
+    Status.ACTION_REQUIRED,
+    Status.UNREACHABLE,
+    Status.PENDING,
+    Status.ACTIVE,
+    Status.PAUSED,
+]
+# What "N need attention" at the top counts.
+NEEDS_ACTION = (Status.AUTH_FAILED, REFUSED_UNCONFIRMED, Status.ACTION_REQUIRED, Status.UNREACHABLE)
 
 
 def get_account_for_user(request, pk) -> MailboxAccount:
@@ -46,13 +64,122 @@ def refusal_message(check: checking.Check) -> str:
 # -- my mailboxes ---------------------------------------------------------------
 
 
+def guide(request):
+    """The mailbox-management guide: public, so provider guides can link it."""
+    interval_hours = settings.MAILBOX_CHECK_INTERVAL_MINUTES / 60
+    return render(
+        request,
+        "accounts/guide.html",
+        {
+            "interval_hours": f"{interval_hours:g}",
+            "retry_minutes": settings.MAILBOX_AUTH_RETRY_MINUTES,
+            "live_checks_per_hour": settings.MAILBOX_LIVE_CHECKS_PER_USER_HOUR,
+        },
+    )
+
+
+# The list shows this many mailboxes a page.
+PAGE_SIZE = 50
+
+
+def _filter_form(request, data):
+    mine = MailboxAccount.objects.for_user(request.user)
+    providers = Provider.objects.filter(accounts__owner=request.user).distinct().order_by("position")
+    return MailboxFilterForm(
+        data,
+        statuses=[(NEEDS_ATTENTION, _("Needs attention")), *((name, status_label(name)) for name in SHOWN_STATUSES)],
+        providers=[*((p.slug, p.name) for p in providers), (OTHER, _("Other provider"))],
+    ), mine
+
+
 @login_required
 def mailbox_list(request):
-    accounts = list(MailboxAccount.objects.for_user(request.user).select_related("provider"))
+    """My mailboxes: counts by status, search and filters, 50 a page; a fixed
+    number of queries whatever the number of mailboxes."""
+    filters, mine = _filter_form(request, request.GET)
+    counts = mine.shown_status_counts()
+    matching = filters.apply(mine).select_related("provider").order_by("address", "pk")
+    page = Paginator(matching, PAGE_SIZE).get_page(request.GET.get("page"))
+    accounts = list(page.object_list)
     for account in accounts:
         account.last_explanation = explain_account(account)
     notices = StatusChange.objects.undismissed_for(request.user)[:10]
-    return render(request, "accounts/list.html", {"accounts": accounts, "notices": notices})
+    unfinished_adds = [
+        {**add, "url": wizard.resume_url(add["id"], add)} for add in wizard.OpenAdds(request.session).unfinished()
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/list.html",
+        {
+            "accounts": accounts,
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "counts": [(name, status_label(name), counts[name]) for name in SHOWN_STATUSES if name in counts],
+            "total": sum(counts.values()),
+            "needs_action": sum(counts.get(name, 0) for name in NEEDS_ACTION),
+            "attention": NEEDS_ATTENTION,
+            "notices": notices,
+            "unfinished_adds": unfinished_adds,
+        },
+    )
+
+
+@login_required
+def export(request, fmt):
+    """The (filtered) list as CSV or XLSX, without any secret."""
+    filters, mine = _filter_form(request, request.GET)
+    accounts = filters.apply(mine).select_related("provider").order_by("address", "pk")
+    rows = []
+    for account in accounts.iterator(chunk_size=500):
+        explanation = explain_account(account)
+        rows.append(
+            [
+                account.address,
+                account.label,
+                account.provider.name if account.provider_id else _("Other provider"),
+                status_label(account.shown_status),
+                account.last_checked_at.isoformat(timespec="minutes") if account.last_checked_at else "",
+                explanation.title if explanation else "",
+                account.next_check_at.isoformat(timespec="minutes") if account.next_check_at else "",
+            ]
+        )
+    headers = [
+        _("Address"),
+        _("Label"),
+        _("Provider"),
+        _("Status"),
+        _("Last checked"),
+        _("Last result"),
+        _("Next check"),
+    ]
+    return spreadsheets.download(spreadsheets.dataset(headers, rows), fmt, "laifaxin-mailboxes")
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """Pause, resume, check or delete the selected mailboxes, or all that match
+    the filters ("all"). Delete asks for a confirmation first."""
+    filters, mine = _filter_form(request, request.POST)
+    if request.POST.get("all"):
+        selected = filters.apply(mine)
+    else:
+        ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+        selected = mine.filter(pk__in=ids)
+    selected = list(selected.select_related("provider").order_by("address", "pk")[: settings.MAILBOX_BULK_MAX])
+    action = request.POST.get("action")
+    back = reverse("accounts:list") + ("?" + request.POST["query"] if request.POST.get("query") else "")
+    if not selected or action not in bulk_actions.ACTIONS:
+        messages.info(request, _("Select at least one mailbox first."))
+        return redirect(back)
+    if action == "delete" and not request.POST.get("confirmed"):
+        return render(request, "accounts/bulk_delete.html", {"accounts": selected, "post": request.POST, "back": back})
+    for level, text in bulk_actions.ACTIONS[action](request.user, selected):
+        messages.add_message(request, level, text)
+    return redirect(back)
 
 
 @login_required
@@ -224,17 +351,29 @@ def _draft_account(request, draft) -> MailboxAccount:
     return account
 
 
+@login_required
+def add_start(request):
+    """A new add with its own id: every "Add a mailbox" button lands here."""
+    add_id = wizard.OpenAdds(request.session).start()
+    return redirect("accounts:add", add_id=add_id)
+
+
 @sensitive_variables("form")
 @sensitive_post_parameters("password")
 @login_required
-def add_check(request):
+def add_check(request, add_id):
     """Paste the credential, check it live, save the account only if it works."""
-    draft = request.session.get(wizard.DRAFT_SESSION_KEY)
-    if not draft:
-        return redirect("accounts:add")
+    adds = wizard.OpenAdds(request.session)
+    entry = adds.get(add_id)
+    if entry is None or entry["account"] is not None:
+        return wizard.closed_add(request, add_id)
+    draft = entry["draft"]
+    if not draft:  # the wizard of this add is not done yet: back to where it is
+        return redirect("accounts:add", add_id=add_id)
     account = _draft_account(request, draft)
     if draft["provider"] and account.provider is None:  # the provider was disabled meanwhile
-        return redirect("accounts:add")
+        adds.forget(add_id)
+        return redirect("accounts:add_start")
     form = CredentialForm(request.POST or None, provider=account.provider)
     explanation = None
     if request.method == "POST" and form.is_valid():
@@ -242,7 +381,7 @@ def add_check(request):
         if check.refused:
             form.add_error(None, refusal_message(check))
         elif check.is_ok:
-            request.session.pop(wizard.DRAFT_SESSION_KEY, None)
+            adds.finish(add_id, account.pk)
             messages.success(request, _("%(address)s is connected and works.") % {"address": account.address})
             return redirect("accounts:list")
         else:
@@ -253,9 +392,11 @@ def add_check(request):
         {
             "form": form,
             "account": account,
+            "add_id": add_id,
+            "address": account.address,
             "provider": account.provider,
             "explanation": explanation,
-            "fix_url": reverse("accounts:add_back", args=[explanation.fix_step])
+            "fix_url": reverse("accounts:add_back", args=[add_id, explanation.fix_step])
             if explanation and explanation.fix_step in draft["steps"]
             else None,
             "progress": wizard.progress(draft["steps"], wizard.CHECK),
@@ -265,7 +406,7 @@ def add_check(request):
 
 
 @login_required
-def add_back(request, step):
+def add_back(request, add_id, step):
     """Reopen the finished wizard at the step that fixes what the check found."""
-    url = wizard.reopen_wizard(request, step)
-    return redirect(url or "accounts:add")
+    url = wizard.reopen_wizard(request, add_id, step)
+    return redirect(url or reverse("accounts:add_check", args=[add_id]))

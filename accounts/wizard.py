@@ -1,6 +1,10 @@
 """The add-a-mailbox wizard: address → provider → (servers | not supported) →
 prerequisites → generate the credential.
 
+Every add has its own id in the URL (/mailboxes/add/<add_id>/<step>/) and its
+own wizard state in the session, so two tabs adding two mailboxes never see
+or submit each other's data (OpenAdds keeps the session's list of them).
+
 The credential itself is NOT a wizard step: formtools keeps every step's raw
 POST in the session and re-validates all steps in done(). done() hands a
 password-free draft to the plain paste-and-check view (views.add_check), which
@@ -10,9 +14,11 @@ checks it through accounts.checking.check_new_account.
 from __future__ import annotations
 
 import copy
+import secrets
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
@@ -31,7 +37,9 @@ PREREQUISITES = Fix.PREREQUISITES.value
 GENERATE = Fix.GENERATE.value
 CHECK = "check"  # the plain view after the wizard
 
-DRAFT_SESSION_KEY = "accounts_add_draft"
+ADDS_SESSION_KEY = "accounts_adds"
+# A session keeps this many adds; starting one more forgets the oldest.
+MAX_OPEN_ADDS = 10
 
 STEP_LABELS = {
     ADDRESS: _("Address"),
@@ -89,6 +97,83 @@ def progress(step_names: list[str], current: str) -> list[dict]:
     ]
 
 
+def storage_key(add_id: str) -> str:
+    """Where formtools' SessionStorage keeps one add's wizard data."""
+    return "wizard_" + AddMailboxWizard.prefix_for(add_id)
+
+
+class OpenAdds:
+    """The adds a login session has started, oldest first.
+
+    One entry per add id: the address and provider name once known (shown on
+    every step and offered for resuming), the password-free draft once the
+    wizard is done, and the account id once the mailbox is saved. Nothing here
+    is a credential: the password never enters the session.
+    """
+
+    def __init__(self, session):
+        self.session = session
+        self.entries: dict = session.get(ADDS_SESSION_KEY, {})
+
+    def _save(self):
+        self.session[ADDS_SESSION_KEY] = self.entries
+        self.session.modified = True
+
+    def start(self) -> str:
+        add_id = secrets.token_hex(4)
+        while len(self.entries) >= MAX_OPEN_ADDS:
+            oldest = next(iter(self.entries))
+            self.forget(oldest)
+        self.entries[add_id] = {"address": "", "provider": "", "draft": None, "account": None}
+        self._save()
+        return add_id
+
+    def get(self, add_id: str) -> dict | None:
+        return self.entries.get(add_id)
+
+    def update(self, add_id: str, **fields) -> None:
+        if add_id in self.entries:
+            self.entries[add_id].update(fields)
+            self._save()
+
+    def finish(self, add_id: str, account_pk: int) -> None:
+        """The mailbox is saved: keep a note for stale tabs, drop the data."""
+        self.update(add_id, draft=None, account=account_pk)
+        self.session.pop(storage_key(add_id), None)
+
+    def forget(self, add_id: str) -> None:
+        self.entries.pop(add_id, None)
+        self.session.pop(storage_key(add_id), None)
+        self._save()
+
+    def unfinished(self) -> list[dict]:
+        """Adds with an address entered and no mailbox saved yet, newest first."""
+        return [
+            {"id": add_id, **entry}
+            for add_id, entry in reversed(self.entries.items())
+            if entry["address"] and entry["account"] is None
+        ]
+
+
+def resume_url(add_id: str, entry: dict) -> str:
+    if entry["draft"]:
+        return reverse("accounts:add_check", kwargs={"add_id": add_id})
+    return reverse("accounts:add", kwargs={"add_id": add_id})
+
+
+def closed_add(request, add_id: str):
+    """What a tab gets for an add that is finished or no longer open: a
+    page naming the add (finished), or a fresh add with a sentence (unknown)."""
+    entry = OpenAdds(request.session).get(add_id)
+    if entry is None:
+        messages.info(
+            request,
+            _("That add is no longer open: it expired or was started in another sign-in. Start again here."),
+        )
+        return redirect("accounts:add_start")
+    return render(request, "accounts/wizard/finished.html", {"entry": entry, "address": entry["address"]})
+
+
 class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
     form_list = [
         (ADDRESS, forms.AddressForm),
@@ -104,6 +189,24 @@ class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
         PREREQUISITES: takes_password,
         GENERATE: takes_password,
     }
+
+    @classmethod
+    def prefix_for(cls, add_id: str) -> str:
+        return f"{normalize_name(cls.__name__)}_{add_id}"
+
+    def get_prefix(self, request, *args, **kwargs):
+        return self.prefix_for(kwargs["add_id"])
+
+    def get_step_url(self, step):
+        return reverse(self.url_name, kwargs={"add_id": self.add_id, "step": step})
+
+    def dispatch(self, request, *args, **kwargs):
+        self.add_id = kwargs["add_id"]
+        if request.user.is_authenticated:
+            entry = OpenAdds(request.session).get(self.add_id)
+            if entry is None or entry["account"] is not None:
+                return closed_add(request, self.add_id)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_template_names(self):
         return [f"accounts/wizard/{self.steps.current}.html"]
@@ -122,6 +225,11 @@ class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
                 "detected": detection.provider.slug if detection.provider else "",
                 "custom_domain": detection.custom_domain_hint,
             }
+            OpenAdds(self.request.session).update(self.add_id, address=form.cleaned_data["address"])
+        if self.steps.current == PROVIDER:
+            slug = form.cleaned_data.get("provider")
+            provider = Provider.objects.enabled().filter(slug=slug).first() if slug != forms.OTHER else None
+            OpenAdds(self.request.session).update(self.add_id, provider=provider.slug if provider else "")
         return super().process_step(form)
 
     def get_form_initial(self, step):
@@ -139,6 +247,7 @@ class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
         detected_slug = self.storage.extra_data.get("detected")
         address = self.address()
         context.update(
+            add_id=self.add_id,
             address=address,
             provider=provider,
             detected=Provider.objects.filter(slug=detected_slug).first() if detected_slug else None,
@@ -162,7 +271,7 @@ class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
     def done(self, form_list, form_dict=None, **kwargs):
         provider = chosen_provider(self)
         servers = form_dict[SERVERS].cleaned_data if SERVERS in form_dict else None
-        self.request.session[DRAFT_SESSION_KEY] = {
+        draft = {
             "address": form_dict[ADDRESS].cleaned_data["address"],
             "provider": provider.slug if provider else None,
             "servers": servers,
@@ -172,16 +281,17 @@ class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
             # that fixes it" can reopen the wizard where the user left it.
             "wizard_data": copy.deepcopy(self.storage.data),
         }
-        return redirect("accounts:add_check")
+        OpenAdds(self.request.session).update(self.add_id, draft=draft)
+        return redirect("accounts:add_check", add_id=self.add_id)
 
 
-def reopen_wizard(request, step: str) -> str | None:
+def reopen_wizard(request, add_id: str, step: str) -> str | None:
     """Put the finished wizard's data back into the session; the URL of `step`."""
-    draft = request.session.get(DRAFT_SESSION_KEY)
+    entry = OpenAdds(request.session).get(add_id)
+    draft = entry and entry["draft"]
     if not draft or step not in draft["steps"]:
         return None
     data = copy.deepcopy(draft["wizard_data"])
     data["step"] = step
-    # formtools' SessionStorage keeps a wizard under "wizard_<normalized class name>".
-    request.session["wizard_" + normalize_name(AddMailboxWizard.__name__)] = data
-    return reverse("accounts:add_step", kwargs={"step": step})
+    request.session[storage_key(add_id)] = data
+    return reverse("accounts:add_step", kwargs={"add_id": add_id, "step": step})

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import MailboxAccount, OutcomeChoice, Status, StatusChange, Trigger, VerificationAttempt
 from tests.factories import MailboxAccountFactory, UserFactory
+from users.models import Profile
 
 CHANGELIST = reverse("admin:accounts_mailboxaccount_changelist")
 
@@ -26,6 +27,8 @@ def staff_client(client, admin_user):
 
 @pytest.fixture
 def support_client(client, support):
+    # A support engineer who reads the admin in English (stored, as a switch stores it).
+    Profile.objects.filter(user=support).update(language="en")
     client.force_login(support)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client

@@ -9,12 +9,15 @@ from django.utils import timezone
 
 from accounts.models import OutcomeChoice, Status, Trigger, VerificationAttempt
 from tests.factories import MailboxAccountFactory, ProviderFactory, UserFactory
+from users.models import Profile
 
 HEALTH = reverse("provider_health")
 
 
 @pytest.fixture
 def support_client(client, support):
+    # A support engineer who reads the admin in English (stored, as a switch stores it).
+    Profile.objects.filter(user=support).update(language="en")
     client.force_login(support)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client

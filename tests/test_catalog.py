@@ -44,7 +44,7 @@ def test_icloud_holds_every_fact_of_the_icloud_guide():
         "生成 App 专用密码",
         "+",
         "来发信",
-        "张三的MacBook-来发信",
+        "张三的 MacBook-来发信",
         "只显示这一次",
         "xxxx-xxxx-xxxx-xxxx",
         "正常",

@@ -48,12 +48,12 @@ def test_the_icloud_guide_reads_like_the_icloud_guide_in_chinese(client):
     steps = re.findall(r'<li class="guide-step[^"]*">\s*<h3 class="guide-step-title">([^<]+)</h3>', page)
     assert steps[:3] == [
         "登录 Apple ID 网站",
-        "进入「登录与安全」→「App 专用密码」",
-        "点「生成 App 专用密码」（或「+」）并命名",
+        "进入“登录与安全”→“App 专用密码”",
+        "点“生成 App 专用密码”（或“+”）并命名",
     ]
-    assert "张三的MacBook-来发信" in page
+    assert "张三的 MacBook-来发信" in page
     assert "xxxx-xxxx-xxxx-xxxx" in page
-    assert "验证通过后，账户状态显示「正常」" in page
+    assert "验证通过后，账户状态显示“正常”" in page
     # Revocation, custom domains, tips, FAQ, related guides
     assert "更改或重设 Apple ID 密码后，所有 App 专用密码都会被自动撤销" in page
     assert "@icloud.com" in page

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
+from tests.wizard_steps import start_add
 
 pytestmark = pytest.mark.django_db
 
@@ -47,14 +48,14 @@ def user_pages(account):
         reverse("accounts:change_password", args=[account.pk]),
         reverse("accounts:delete", args=[account.pk]),
         reverse("password_change"),
-        reverse("accounts:add_step", args=["address"]),
+        reverse("accounts:add_start"),
     ]
 
 
 def test_logged_in_pages_label_every_input_and_load_nothing_from_elsewhere(client, owner, account):
     client.force_login(owner)
     for path in user_pages(account):
-        response = client.get(path)
+        response = client.get(path, follow=True)
         assert response.status_code == 200, path
         html = response.content.decode()
         assert unlabelled_inputs(html) == [], path
@@ -64,15 +65,11 @@ def test_logged_in_pages_label_every_input_and_load_nothing_from_elsewhere(clien
 def test_every_wizard_step_labels_its_inputs(client, owner):
     provider = factories.ProviderFactory(slug="labelled", domains=["labelled.test"])
     client.force_login(owner)
-    client.get(reverse("accounts:add") + "?reset=1")
-
-    def post(step, data):
-        payload = {"add_mailbox_wizard-current_step": step}
-        payload.update({f"{step}-{key}": value for key, value in data.items()})
-        return client.post(reverse("accounts:add_step", args=[step]), payload)
+    add = start_add(client)
+    post = add.post
 
     def check(step):
-        html = client.get(reverse("accounts:add_step", args=[step])).content.decode()
+        html = client.get(add.url(step)).content.decode()
         assert unlabelled_inputs(html) == [], step
 
     check("address")
@@ -85,8 +82,8 @@ def test_every_wizard_step_labels_its_inputs(client, owner):
     post("prerequisites", {"confirmed": "on"})
     check("generate")
     post("generate", {"confirmed": "on"})
-    client.get(reverse("accounts:add_step", args=["done"]))
-    assert unlabelled_inputs(client.get(reverse("accounts:add_check")).content.decode()) == []
+    client.get(add.url("done"))
+    assert unlabelled_inputs(client.get(client.add.check_url).content.decode()) == []
 
 
 def test_a_missing_page_looks_like_the_portal(client, owner, stranger, account):

@@ -211,3 +211,49 @@ def test_emails_go_out_in_the_language_of_the_sign_up(client):
     )
     assert get_user_model().objects.get(username="amy").profile.language == "en"
     assert mail.outbox[0].subject == "Confirm your email address for Laifaxin"
+
+
+def test_a_language_switch_is_stored_and_follows_the_person_to_another_device(client, owner):
+    from django.test import Client
+
+    from users.models import Profile
+
+    Profile.objects.get_or_create(user=owner)
+    client.force_login(owner)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/mailboxes/"})
+    assert Profile.objects.get(user=owner).language == "en"
+
+    # Another browser, which asks for Chinese: the stored choice wins once signed in.
+    other = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert '<html lang="zh-hans">' in other.get("/").content.decode()
+    other.force_login(owner)  # the log-in signal, as a real log-in sends it
+    response = other.get(reverse("accounts:list"))
+    assert '<html lang="en">' in response.content.decode()
+    assert "My mailboxes" in response.content.decode()
+    # The cookie follows, so the page after logging out stays in English too.
+    assert response.cookies["django_language"].value == "en"
+
+
+def test_the_stored_language_is_applied_at_a_real_log_in(client, owner):
+    from users.models import Profile
+
+    Profile.objects.update_or_create(user=owner, defaults={"language": "en"})
+    owner.set_password(PASSWORD)
+    owner.save()
+    response = client.post(
+        reverse("login"), {"username": owner.username, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="zh-CN", follow=True
+    )
+    assert '<html lang="en">' in response.content.decode()
+
+
+def test_switching_back_and_forth_keeps_the_last_choice(client, owner):
+    from users.models import Profile
+
+    client.force_login(owner)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert Profile.objects.get(user=owner).language == "zh-hans"
+    assert '<html lang="zh-hans">' in client.get(reverse("accounts:list")).content.decode()
+    # An unknown language is ignored, not stored.
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
+    assert Profile.objects.get(user=owner).language == "zh-hans"

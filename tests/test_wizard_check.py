@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import MailboxAccount, Status, Trigger
 from tests import factories
+from tests.wizard_steps import start_add
 
 pytestmark = [pytest.mark.django_db, pytest.mark.mailserver]
 
@@ -33,25 +34,15 @@ def mailbox(mail_servers):
     return address
 
 
-def step_url(step):
-    return reverse("accounts:add_step", args=[step])
-
-
-def post_step(client, step, data):
-    payload = {"add_mailbox_wizard-current_step": step}
-    payload.update({f"{step}-{key}": value for key, value in data.items()})
-    return client.post(step_url(step), payload)
-
-
 @pytest.fixture
 def at_check_page(client, owner, mail_provider, mailbox):
     client.force_login(owner)
-    client.get(reverse("accounts:add") + "?reset=1")
-    post_step(client, "address", {"address": mailbox})
-    post_step(client, "provider", {"provider": mail_provider.slug})
-    post_step(client, "prerequisites", {"confirmed": "on"})
-    post_step(client, "generate", {"confirmed": "on"})
-    assert client.get(step_url("done")).headers["Location"] == reverse("accounts:add_check")
+    start_add(client)
+    client.add.post("address", {"address": mailbox})
+    client.add.post("provider", {"provider": mail_provider.slug})
+    client.add.post("prerequisites", {"confirmed": "on"})
+    client.add.post("generate", {"confirmed": "on"})
+    assert client.get(client.add.url("done")).headers["Location"] == client.add.check_url
     return client
 
 
@@ -60,7 +51,7 @@ def session_texts():
 
 
 def test_a_pasted_app_password_is_normalized_checked_and_saved_active(at_check_page, owner, mailbox):
-    response = at_check_page.post(reverse("accounts:add_check"), {"password": " ABCD EFGH ijkl-MNOP "}, follow=True)
+    response = at_check_page.post(at_check_page.add.check_url, {"password": " ABCD EFGH ijkl-MNOP "}, follow=True)
     html = response.content.decode()
     assert f"{mailbox} 已接入，状态正常。" in html
     account = MailboxAccount.objects.get(owner=owner, address=mailbox)
@@ -73,27 +64,39 @@ def test_a_pasted_app_password_is_normalized_checked_and_saved_active(at_check_p
         assert APP_PASSWORD not in cursor.fetchone()[0]
 
 
+def test_a_tab_left_on_a_finished_add_is_told_so_and_saves_nothing_twice(at_check_page, owner, mailbox):
+    add = at_check_page.add
+    at_check_page.post(add.check_url, {"password": APP_PASSWORD})
+    for url in (add.check_url, add.url("generate")):
+        response = at_check_page.post(url, {"password": APP_PASSWORD})
+        html = response.content.decode()
+        assert "这次添加已经完成" in html, url
+        assert mailbox in html
+    assert MailboxAccount.objects.filter(owner=owner, address=mailbox).count() == 1
+    assert "尚未完成" not in at_check_page.get(reverse("accounts:list")).content.decode()
+
+
 def test_the_password_never_rests_in_the_session(at_check_page, mailbox):
-    at_check_page.post(reverse("accounts:add_check"), {"password": "wxyz-wxyz-wxyz-wxyz"})
-    at_check_page.post(reverse("accounts:add_check"), {"password": APP_PASSWORD})
+    at_check_page.post(at_check_page.add.check_url, {"password": "wxyz-wxyz-wxyz-wxyz"})
+    at_check_page.post(at_check_page.add.check_url, {"password": APP_PASSWORD})
     for text in session_texts():
         assert "wxyz" not in text and APP_PASSWORD not in text
 
 
 def test_a_wrong_app_password_says_what_to_do_and_saves_nothing(at_check_page, owner, mailbox):
-    response = at_check_page.post(reverse("accounts:add_check"), {"password": "wxyz-wxyz-wxyz-wxyz"})
+    response = at_check_page.post(at_check_page.add.check_url, {"password": "wxyz-wxyz-wxyz-wxyz"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "密码被拒绝" in html
-    assert "类 iCloud 邮箱 拒绝了这个密码。请粘贴最新的App 专用密码" in html
+    assert "类 iCloud 邮箱拒绝了这个密码。请粘贴最新的 App 专用密码" in html
     assert "没有保存任何内容。" in html
-    assert reverse("accounts:add_back", args=["generate"]) in html
+    assert at_check_page.add.back_url("generate") in html
     assert "wxyz-wxyz-wxyz-wxyz" not in html
     assert not MailboxAccount.objects.filter(owner=owner).exists()
 
 
 def test_a_main_password_can_still_be_checked_after_the_warning(at_check_page, owner, mailbox):
-    response = at_check_page.post(reverse("accounts:add_check"), {"password": "MyAppleID2024!", "check_anyway": "on"})
+    response = at_check_page.post(at_check_page.add.check_url, {"password": "MyAppleID2024!", "check_anyway": "on"})
     html = response.content.decode()
     assert "密码被拒绝" in html
     assert not MailboxAccount.objects.filter(owner=owner).exists()
@@ -171,17 +174,16 @@ def test_live_checks_are_limited_per_ip_across_users(client, owner, stranger, ac
 
 def test_the_wizard_check_respects_the_limit_too(at_check_page, owner, settings):
     settings.MAILBOX_LIVE_CHECKS_PER_USER_HOUR = 0
-    response = at_check_page.post(reverse("accounts:add_check"), {"password": APP_PASSWORD})
+    response = at_check_page.post(at_check_page.add.check_url, {"password": APP_PASSWORD})
     assert "实时检查次数过多" in response.content.decode()
     assert not MailboxAccount.objects.filter(owner=owner).exists()
 
 
 def through_hand_entered_servers(client, address, mail_servers):
-    client.get(reverse("accounts:add") + "?reset=1")
-    post_step(client, "address", {"address": address})
-    post_step(client, "provider", {"provider": "other"})
-    response = post_step(
-        client,
+    start_add(client)
+    client.add.post("address", {"address": address})
+    client.add.post("provider", {"provider": "other"})
+    response = client.add.post(
         "servers",
         {
             "imap_host": mail_servers.host,
@@ -193,16 +195,16 @@ def through_hand_entered_servers(client, address, mail_servers):
             "username": "",
         },
     )
-    assert response.headers["Location"] == step_url("prerequisites")
-    post_step(client, "prerequisites", {"confirmed": "on"})
-    post_step(client, "generate", {"confirmed": "on"})
-    assert client.get(step_url("done")).headers["Location"] == reverse("accounts:add_check")
+    assert response.headers["Location"] == client.add.url("prerequisites")
+    client.add.post("prerequisites", {"confirmed": "on"})
+    client.add.post("generate", {"confirmed": "on"})
+    assert client.get(client.add.url("done")).headers["Location"] == client.add.check_url
 
 
 def test_a_mailbox_on_hand_entered_servers_is_checked_and_saved(client, owner, mail_servers, mailbox):
     client.force_login(owner)
     through_hand_entered_servers(client, mailbox, mail_servers)
-    response = client.post(reverse("accounts:add_check"), {"password": APP_PASSWORD}, follow=True)
+    response = client.post(client.add.check_url, {"password": APP_PASSWORD}, follow=True)
     assert f"{mailbox} 已接入，状态正常。" in response.content.decode()
     account = MailboxAccount.objects.get(owner=owner, address=mailbox)
     assert account.provider is None and account.status == Status.ACTIVE
@@ -217,15 +219,16 @@ def test_private_hand_entered_servers_are_refused_at_check_time_too(client, owne
     client.force_login(owner)
     through_hand_entered_servers(client, mailbox, mail_servers)
     settings.MAILBOX_ALLOW_PRIVATE_HOSTS = False
-    response = client.post(reverse("accounts:add_check"), {"password": APP_PASSWORD})
+    response = client.post(client.add.check_url, {"password": APP_PASSWORD})
     html = response.content.decode()
     assert "不允许连接这个服务器地址" in html
-    assert reverse("accounts:add_back", args=["servers"]) in html
+    assert client.add.back_url("servers") in html
     assert not MailboxAccount.objects.filter(owner=owner).exists()
 
 
-@pytest.mark.parametrize("view_name, args", [("add_check", []), ("change_password", [999999])])
+@pytest.mark.parametrize("view_name, args", [("add_check", ["0123abcd"]), ("change_password", [999999])])
 def test_views_taking_mailbox_passwords_hide_them_from_error_reports(rf, owner, view_name, args):
+    from django.contrib.messages.storage.cookie import CookieStorage
     from django.http import Http404
     from django.views.debug import SafeExceptionReporterFilter
 
@@ -234,6 +237,7 @@ def test_views_taking_mailbox_passwords_hide_them_from_error_reports(rf, owner, 
     request = rf.post("/", {"password": APP_PASSWORD})
     request.user = owner
     request.session = {}
+    request._messages = CookieStorage(request)
     try:
         getattr(views, view_name)(request, *args)
     except Http404:
@@ -258,15 +262,15 @@ def test_a_custom_domain_detected_by_mx_signs_in_with_the_providers_address(
     mail_provider.save()
     default_dns.mx["lin-family.example"] = [(10, "mx01.mx.icloud-like.test")]
     client.force_login(owner)
-    client.get(reverse("accounts:add") + "?reset=1")
-    post_step(client, "address", {"address": "me@lin-family.example"})
-    html = client.get(step_url("provider")).content.decode()
+    start_add(client)
+    client.add.post("address", {"address": "me@lin-family.example"})
+    html = client.get(client.add.url("provider")).content.decode()
     assert "这是自定域名邮件。" in html and 'id="id_provider-login_address"' in html
-    post_step(client, "provider", {"provider": mail_provider.slug, "login_address": mailbox})
-    post_step(client, "prerequisites", {"confirmed": "on"})
-    post_step(client, "generate", {"confirmed": "on"})
-    client.get(step_url("done"))
-    response = client.post(reverse("accounts:add_check"), {"password": APP_PASSWORD}, follow=True)
+    client.add.post("provider", {"provider": mail_provider.slug, "login_address": mailbox})
+    client.add.post("prerequisites", {"confirmed": "on"})
+    client.add.post("generate", {"confirmed": "on"})
+    client.get(client.add.url("done"))
+    response = client.post(client.add.check_url, {"password": APP_PASSWORD}, follow=True)
     assert "me@lin-family.example 已接入，状态正常。" in response.content.decode()
     account = MailboxAccount.objects.get(owner=owner)
     assert (account.address, account.imap_username, account.smtp_username) == (
@@ -291,7 +295,7 @@ def test_a_second_tab_saving_the_same_address_meanwhile_gets_a_message_not_a_500
         return result
 
     monkeypatch.setattr(checking, "probe", probe_while_the_other_tab_saves)
-    response = at_check_page.post(reverse("accounts:add_check"), {"password": APP_PASSWORD})
+    response = at_check_page.post(at_check_page.add.check_url, {"password": APP_PASSWORD})
     assert response.status_code == 200
     assert "你已经接入过这个地址" in response.content.decode()
     assert MailboxAccount.objects.filter(owner=owner, address=mailbox).count() == 1

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import EncryptedPasswordField
 from accounts.mailcheck import CheckResult, Outcome, Security, ServerSpec
-from accounts.models.choices import OutcomeChoice, Status, Trigger
+from accounts.models.choices import REFUSED_UNCONFIRMED, OutcomeChoice, Status, Trigger
 from accounts.models.evidence import CrossCheck, refusal_evidence
 from accounts.models.history import DegradedServer, StatusChange, VerificationAttempt
 from accounts.models.rules import Facts, Policy, judge
@@ -435,7 +435,6 @@ STATE_FIELDS = (
 )
 
 # Shown (never stored): the last check was refused, the evidence rule has not flagged yet.
-REFUSED_UNCONFIRMED = "refused_unconfirmed"
 
 # The user hears about these; pending → active, pauses and resumes they did themselves.
 PROBLEM_STATUSES = (Status.AUTH_FAILED, Status.UNREACHABLE, Status.ACTION_REQUIRED)

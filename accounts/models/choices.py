@@ -39,3 +39,9 @@ class Trigger(models.TextChoices):
     COMMAND = "command", _("Command line")
     # A check of a healthy account on the same server, before another's refusal counts.
     CROSS_CHECK = "crosscheck", _("Cross-check")
+
+
+# Shown, not stored: an active (or pending) account whose last check was a
+# refusal the scheduler has not confirmed yet (MailboxAccount.shown_status).
+REFUSED_UNCONFIRMED = "refused_unconfirmed"
+REFUSAL_OUTCOMES = ("auth_failed", "unknown_refusal")

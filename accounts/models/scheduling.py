@@ -7,12 +7,37 @@ from django.db import connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models.choices import Status
+from accounts.models.choices import REFUSAL_OUTCOMES, REFUSED_UNCONFIRMED, Status
+
+# A filter, not a status: every account whose owner has something to do or know.
+NEEDS_ATTENTION = "attention"
+# The accounts MailboxAccount.shown_status calls "refused, confirming".
+_REFUSED_UNCONFIRMED = Q(status__in=[Status.ACTIVE, Status.PENDING], last_outcome__in=REFUSAL_OUTCOMES)
+
+
+def _shown_as(shown_status: str) -> Q:
+    if shown_status == NEEDS_ATTENTION:
+        return Q(status__in=[Status.AUTH_FAILED, Status.ACTION_REQUIRED, Status.UNREACHABLE]) | _REFUSED_UNCONFIRMED
+    if shown_status == REFUSED_UNCONFIRMED:
+        return _REFUSED_UNCONFIRMED
+    if shown_status in (Status.ACTIVE, Status.PENDING):
+        return Q(status=shown_status) & ~_REFUSED_UNCONFIRMED
+    return Q(status=shown_status)
 
 
 class MailboxAccountQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(owner=user)
+
+    def shown_as(self, shown_status: str):
+        """The accounts whose shown_status is ``shown_status`` (as the list filters)."""
+        return self.filter(_shown_as(shown_status))
+
+    def shown_status_counts(self) -> dict[str, int]:
+        """{shown status: count} in one query, for the counts above the list."""
+        names = [*Status.values, REFUSED_UNCONFIRMED]
+        totals = self.aggregate(**{name: models.Count("pk", filter=_shown_as(name)) for name in names})
+        return {name: count for name, count in totals.items() if count}
 
     def due(self, now=None):
         now = now or timezone.now()

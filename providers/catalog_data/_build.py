@@ -45,7 +45,7 @@ def paste_step(credential_zh, credential_en, extra_zh="", extra_en=""):
         f"在来发信中粘贴{_after_cjk(credential_zh)}",
         f"Paste the {credential_en} into Laifaxin",
         f"回到来发信，输入邮箱地址，粘贴刚复制的{_after_cjk(credential_zh)}。{extra_zh}"
-        "验证通过后，账户状态显示「正常」。",
+        "验证通过后，账户状态显示“正常”。",
         f"Back in Laifaxin, enter your address and paste the {credential_en} you just copied. "
         f"{extra_en}Once it is verified, the account shows “OK”.",
     )
@@ -71,7 +71,7 @@ def common_tips(credential_zh, credential_en):
             TIP,
             "起一个看得懂的名称",
             "Give it a clear label",
-            f"如果服务商允许为{_after_cjk(credential_zh)}命名，写上设备和用途，例如「张三的MacBook-来发信」，"
+            f"如果服务商允许为{_after_cjk(credential_zh)}命名，写上设备和用途，例如“张三的 MacBook-来发信”，"
             "以后一眼就知道该撤销哪一个。",
             f"If the provider lets you name the {credential_en}, write the device and purpose, "
             "e.g. “Zhang San's MacBook – Laifaxin”, so you know later which one to revoke.",

@@ -78,7 +78,7 @@ MICROSOFT_365 = {
             CONNECT,
             "在支持 Microsoft 登录的应用中使用",
             "Use an app that supports Microsoft sign-in",
-            "Outlook、iPhone/Mac 的「邮件」和新版 Thunderbird 都可以用工作或学校账户（OAuth2）登录。",
+            "Outlook、iPhone/Mac 的“邮件”和新版 Thunderbird 都可以用工作或学校账户（OAuth2）登录。",
             "Outlook, Apple Mail and current Thunderbird can sign in with a work or school account (OAuth2).",
             url="https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online",
             label_zh="微软：Exchange Online 停用基本认证",
@@ -139,14 +139,14 @@ def _business_password(
         "password, update it in Laifaxin.",
         "steps": [
             enable_imap_step(
-                "「设置 → 客户端设置」（或管理员后台），开启 IMAP/SMTP 服务",
+                "“设置 → 客户端设置”（或管理员后台），开启 IMAP/SMTP 服务",
                 "Settings → Client settings (or ask your administrator) and switch on IMAP/SMTP",
             ),
             step(
                 GENERATE,
                 "开启了安全登录？生成客户端专用密码",
                 "Secure login on? Generate a client password",
-                "如果账户开启了微信动态码、安全登录等，请在「设置 → 账户安全」中生成客户端专用密码；否则使用邮箱密码。",
+                "如果账户开启了微信动态码、安全登录等，请在“设置 → 账户安全”中生成客户端专用密码；否则使用邮箱密码。",
                 "If secure login (e.g. WeChat codes) is on, generate a client-specific password in "
                 "Settings → Account security; otherwise use the mailbox password.",
             ),
@@ -230,7 +230,7 @@ ZOHO_WORKPLACE = {
     "application-specific password.",
     "steps": [
         enable_imap_step(
-            "「设置 → 邮件账户 → IMAP」，勾选「IMAP 访问」",
+            "“设置 → 邮件账户 → IMAP”，勾选“IMAP 访问”",
             "Settings → Mail Accounts → IMAP and tick IMAP Access",
             url="https://mail.zoho.com/zm/#settings/all/mailaccounts",
         ),
@@ -238,7 +238,7 @@ ZOHO_WORKPLACE = {
             GENERATE,
             "生成应用专用密码",
             "Generate an application-specific password",
-            "打开 Zoho 账户 → 安全 → 应用专用密码，输入「来发信」并生成。",
+            "打开 Zoho 账户 → 安全 → 应用专用密码，输入“来发信”并生成。",
             "Open Zoho Accounts → Security → App Passwords, enter “Laifaxin” and generate.",
             url="https://accounts.zoho.com/home#security/app_password",
             label_zh="打开应用专用密码",

@@ -39,7 +39,7 @@ QQ = {
     "enable_imap_url": "https://wx.mail.qq.com/",
     "help_url": "https://service.mail.qq.com/",
     "summary_zh": "QQ 邮箱（含 Foxmail）不能用 QQ 密码登录第三方应用。先在邮箱设置中开启 IMAP/SMTP 服务，"
-    "再生成 16 位「授权码」。",
+    "再生成 16 位“授权码”。",
     "summary_en": "QQ Mail (Foxmail included) does not accept the QQ password in other apps. "
     "Switch on IMAP/SMTP in the mailbox settings first, then generate a 16-letter "
     "authorization code.",
@@ -50,7 +50,7 @@ QQ = {
     "max_checks_per_minute": 20,
     "steps": [
         enable_imap_step(
-            "「设置 → 账号与安全 → 安全设置」，找到「POP3/IMAP/SMTP/Exchange/CardDAV/CalDAV 服务」并点「开启服务」",
+            "“设置 → 账号与安全 → 安全设置”，找到“POP3/IMAP/SMTP/Exchange/CardDAV/CalDAV 服务”并点“开启服务”",
             "Settings → Account & Security → Security, find “POP3/IMAP/SMTP/Exchange/CardDAV/CalDAV "
             "service” and click Enable",
             url="https://wx.mail.qq.com/",
@@ -59,7 +59,7 @@ QQ = {
             GENERATE,
             "验证身份并生成授权码",
             "Verify and generate the authorization code",
-            "按提示用绑定的手机发送短信或扫码验证，页面会显示 16 位授权码（小写字母）。也可以之后在同一位置点「生成授权码」。",
+            "按提示用绑定的手机发送短信或扫码验证，页面会显示 16 位授权码（小写字母）。也可以之后在同一位置点“生成授权码”。",
             "Verify with the bound phone (text message or QR code) as prompted; the page shows a "
             "16-letter lower-case code. You can generate more later in the same place.",
         ),
@@ -76,7 +76,7 @@ QQ = {
     "faq": [
         main_password_faq("授权码", "authorization code"),
         faq(
-            "提示「请使用授权码登录」或登录失败？",
+            "提示“请使用授权码登录”或登录失败？",
             "The app says to use an authorization code, or the login fails.",
             "请确认已开启 IMAP/SMTP 服务，并粘贴的是授权码而不是 QQ 密码。",
             "Check that IMAP/SMTP is switched on and that you pasted the authorization code, not the QQ password.",
@@ -116,7 +116,7 @@ def _netease(slug, domain, name_zh, name_en):
         "enable_imap_url": f"https://mail.{domain}/",
         "help_url": "https://help.mail.163.com/",
         "summary_zh": f"{name_zh}不能用登录密码连接第三方应用。先在设置中开启 IMAP/SMTP 服务，"
-        "再生成「客户端授权密码」（授权码）。",
+        "再生成“客户端授权密码”（授权码）。",
         "summary_en": f"{name_en} does not accept the sign-in password in other apps. Switch on "
         "IMAP/SMTP in the settings first, then create a client authorization password.",
         "revocation_hint_zh": "授权码被删除、过期，或关闭了 IMAP/SMTP 服务后会失效。请在设置中重新生成。",
@@ -126,7 +126,7 @@ def _netease(slug, domain, name_zh, name_en):
         "max_checks_per_minute": 10,
         "steps": [
             enable_imap_step(
-                "「设置 → POP3/SMTP/IMAP」，开启「IMAP/SMTP 服务」",
+                "“设置 → POP3/SMTP/IMAP”，开启“IMAP/SMTP 服务”",
                 "Settings → POP3/SMTP/IMAP and switch on the IMAP/SMTP service",
                 url=f"https://mail.{domain}/",
             ),
@@ -134,7 +134,7 @@ def _netease(slug, domain, name_zh, name_en):
                 GENERATE,
                 "新增授权密码",
                 "Add an authorization password",
-                "开启时（或在同一页面点「新增授权密码」）按提示用手机扫码或发送短信验证，页面会显示授权码。",
+                "开启时（或在同一页面点“新增授权密码”）按提示用手机扫码或发送短信验证，页面会显示授权码。",
                 "When switching it on (or via “Add authorization password” on the same page), verify "
                 "with your phone by QR code or text message; the page shows the code.",
             ),
@@ -151,7 +151,7 @@ def _netease(slug, domain, name_zh, name_en):
         "faq": [
             main_password_faq("客户端授权密码", "client authorization password"),
             faq(
-                "出现「Unsafe Login」是什么意思？",
+                "出现“Unsafe Login”是什么意思？",
                 "What does “Unsafe Login” mean?",
                 "网易要求邮件客户端登录后发送 IMAP ID 命令，否则拒绝访问邮件夹。来发信会自动发送，无需你操作。",
                 "NetEase requires mail clients to send the IMAP ID command after signing in, or it "
@@ -226,7 +226,7 @@ SINA = _code_after_enabling(
     "sina.com",
     "客户端授权码",
     "client authorization code",
-    "「设置 → 客户端 POP/IMAP/SMTP」，开启 IMAP4 和 SMTP 服务",
+    "“设置 → 客户端 POP/IMAP/SMTP”，开启 IMAP4 和 SMTP 服务",
     "Settings → Client POP/IMAP/SMTP and switch on IMAP4 and SMTP",
 )
 SOHU = _code_after_enabling(
@@ -236,7 +236,7 @@ SOHU = _code_after_enabling(
     "sohu.com",
     "独立密码",
     "client password",
-    "「设置 → POP3/SMTP/IMAP」，开启 IMAP/SMTP 服务",
+    "“设置 → POP3/SMTP/IMAP”，开启 IMAP/SMTP 服务",
     "Settings → POP3/SMTP/IMAP and switch on IMAP/SMTP",
 )
 CHINA_MOBILE_139 = _code_after_enabling(
@@ -246,7 +246,7 @@ CHINA_MOBILE_139 = _code_after_enabling(
     "139.com",
     "授权码",
     "authorization code",
-    "「设置 → 常用设置 → 邮箱协议设置」，开启 IMAP/SMTP 服务",
+    "“设置 → 常用设置 → 邮箱协议设置”，开启 IMAP/SMTP 服务",
     "Settings → General → Mail protocols and switch on IMAP/SMTP",
 )
 
@@ -276,7 +276,7 @@ ALIYUN = {
     "revocation_hint_en": "After changing the mailbox password, update it in Laifaxin as well.",
     "steps": [
         enable_imap_step(
-            "「设置 → 账户 → POP3/SMTP 及 IMAP/SMTP」，勾选开启 IMAP/SMTP 服务",
+            "“设置 → 账户 → POP3/SMTP 及 IMAP/SMTP”，勾选开启 IMAP/SMTP 服务",
             "Settings → Account → POP3/SMTP and IMAP/SMTP and switch on IMAP/SMTP",
             url="https://mail.aliyun.com/",
         ),

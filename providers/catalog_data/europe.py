@@ -40,7 +40,7 @@ YANDEX = {
     "in with an app password created in Yandex ID.",
     "steps": [
         enable_imap_step(
-            "「设置 → 邮件客户端」，勾选「通过 IMAP 协议」及「应用密码和 OAuth 令牌」",
+            "“设置 → 邮件客户端”，勾选“通过 IMAP 协议”及“应用密码和 OAuth 令牌”",
             "Settings → Email clients, tick “Via IMAP” and “App passwords and OAuth tokens”",
             url="https://mail.yandex.com/#setup/client",
         ),
@@ -48,7 +48,7 @@ YANDEX = {
             GENERATE,
             "在 Yandex ID 中创建邮件应用密码",
             "Create a mail app password in Yandex ID",
-            "打开 Yandex ID → 安全 → 应用密码，选择「邮件」，命名为「来发信」，复制显示的密码。",
+            "打开 Yandex ID → 安全 → 应用密码，选择“邮件”，命名为“来发信”，复制显示的密码。",
             "Open Yandex ID → Security → App passwords, choose Mail, name it “Laifaxin” and copy the password shown.",
             url="https://id.yandex.com/security/app-passwords",
             label_zh="打开应用密码",
@@ -95,7 +95,7 @@ def _united_internet(
         "revocation_hint_en": "After changing your mailbox password, update it in Laifaxin as well.",
         "steps": [
             enable_imap_step(
-                "「邮件设置 → POP3 和 IMAP」，勾选「允许通过外部程序访问」",
+                "“邮件设置 → POP3 和 IMAP”，勾选“允许通过外部程序访问”",
                 "E-mail settings → POP3 & IMAP and allow access via external programs",
                 url=enable_imap_url,
             ),
@@ -165,14 +165,14 @@ MAILRU = {
     "credential_strip_separators": True,
     "credential_url": "https://id.mail.ru/security",
     "help_url": "https://help.mail.ru/mail/mailer/popsmtp",
-    "summary_zh": "Mail.ru 要求第三方邮件应用使用「外部应用密码」，在 Mail ID 的安全设置中创建。",
+    "summary_zh": "Mail.ru 要求第三方邮件应用使用“外部应用密码”，在 Mail ID 的安全设置中创建。",
     "summary_en": "Mail.ru requires a “password for external applications”, created in the Mail ID security settings.",
     "steps": [
         step(
             GENERATE,
             "创建外部应用密码",
             "Create a password for external apps",
-            "打开 Mail ID → 安全 → 外部应用密码，点「添加」，命名为「来发信」，选择完整访问邮箱，复制密码。",
+            "打开 Mail ID → 安全 → 外部应用密码，点“添加”，命名为“来发信”，选择完整访问邮箱，复制密码。",
             "Open Mail ID → Security → Passwords for external apps, click Add, name it "
             "“Laifaxin”, allow full mailbox access and copy the password.",
             url="https://id.mail.ru/security",

@@ -86,16 +86,16 @@ ICLOUD = {
         ),
         step(
             GENERATE,
-            "进入「登录与安全」→「App 专用密码」",
+            "进入“登录与安全”→“App 专用密码”",
             "Open Sign-In and Security → App-Specific Passwords",
-            "在「登录与安全」部分，选择「App 专用密码」。",
+            "在“登录与安全”部分，选择“App 专用密码”。",
             "In the Sign-In and Security section, choose App-Specific Passwords.",
         ),
         step(
             GENERATE,
-            "点「生成 App 专用密码」（或「+」）并命名",
+            "点“生成 App 专用密码”（或“+”）并命名",
             "Click Generate an app-specific password (or “+”) and name it",
-            "输入一个清楚的名称，例如「来发信」，更好的是「张三的MacBook-来发信」，然后点「创建」。"
+            "输入一个清楚的名称，例如“来发信”，更好的是“张三的 MacBook-来发信”，然后点“创建”。"
             "可能需要再次输入 Apple ID 密码。",
             "Enter a clear label such as “Laifaxin”, better “Zhang San's MacBook – Laifaxin”, then "
             "click Create. You may be asked for your Apple ID password again.",

@@ -54,7 +54,7 @@ GMAIL = {
             PREREQUISITE,
             "开启两步验证",
             "Turn on 2-Step Verification",
-            "在 Google 账号 → 安全 中开启两步验证。没有两步验证时，应用专用密码页面不会出现。",
+            "在“Google 账号 → 安全”中开启两步验证。没有两步验证时，应用专用密码页面不会出现。",
             "In Google Account → Security, turn on 2-Step Verification. Without it the app "
             "passwords page is not available.",
             url="https://myaccount.google.com/signinoptions/two-step-verification",
@@ -63,7 +63,7 @@ GMAIL = {
         ),
         step(
             GENERATE,
-            "打开「应用专用密码」页面",
+            "打开“应用专用密码”页面",
             "Open the App passwords page",
             "登录 myaccount.google.com/apppasswords。",
             "Sign in at myaccount.google.com/apppasswords.",
@@ -75,7 +75,7 @@ GMAIL = {
             GENERATE,
             "输入名称并创建",
             "Enter a name and create it",
-            "输入一个清楚的名称，例如「张三的MacBook-来发信」，点「创建」。",
+            "输入一个清楚的名称，例如“张三的 MacBook-来发信”，点“创建”。",
             "Type a clear name such as “Zhang San's MacBook – Laifaxin” and click Create.",
         ),
         step(
@@ -97,7 +97,7 @@ GMAIL = {
     "faq": [
         main_password_faq("应用专用密码", "app password"),
         faq(
-            "找不到「应用专用密码」选项？",
+            "找不到“应用专用密码”选项？",
             "I can't find the App passwords option.",
             "通常是因为没有开启两步验证、两步验证只设置了安全密钥、开启了高级保护计划，"
             "或工作/学校账号的管理员禁用了它。",
@@ -142,7 +142,7 @@ OUTLOOK = {
     "requires_2fa": False,
     "help_url": "https://support.microsoft.com/office/c5d65390-9676-4763-b41f-d7986499a90d",
     "summary_zh": "自 2024 年 9 月 16 日起，微软不再允许 Outlook.com、Hotmail、Live 和 MSN 邮箱在非微软应用中"
-    "用密码（包括应用密码）登录，只能用 OAuth2（「使用 Microsoft 登录」）。来发信的检查需要密码，"
+    "用密码（包括应用密码）登录，只能用 OAuth2（“使用 Microsoft 登录”）。来发信的检查需要密码，"
     "因此目前无法托管这类邮箱。请在支持 Microsoft 登录的邮件应用中使用它。",
     "summary_en": "Since 16 September 2024 Microsoft no longer lets Outlook.com, Hotmail, Live and "
     "MSN mailboxes sign in with a password (app passwords included) in non-Microsoft apps; only "
@@ -164,7 +164,7 @@ OUTLOOK = {
             CONNECT,
             "在支持 Microsoft 登录的应用中添加邮箱",
             "Add the mailbox in an app that supports Microsoft sign-in",
-            "Outlook、Windows 邮件、iPhone/Mac 的「邮件」和新版 Thunderbird 都支持：添加账户时选择 "
+            "Outlook、Windows 邮件、iPhone/Mac 的“邮件”和新版 Thunderbird 都支持：添加账户时选择 "
             "Outlook.com，并在微软的登录页面中登录。",
             "Outlook, Windows Mail, Apple Mail on iPhone and Mac and current Thunderbird all "
             "support it: add the account as Outlook.com and sign in on Microsoft's own page.",
@@ -226,7 +226,7 @@ def _yahoo_like(slug, name, domains, imap_host, smtp_host, security_url, help_ur
         "credential_case": "lower",
         "credential_url": security_url,
         "help_url": help_url,
-        "summary_zh": f"{name} 邮箱的第三方应用需要使用「应用密码」，在账号安全页面生成，不能用登录密码。",
+        "summary_zh": f"{name} 邮箱的第三方应用需要使用“应用密码”，在账号安全页面生成，不能用登录密码。",
         "summary_en": f"{name} Mail wants an app password for other mail apps, generated on the "
         "account security page; the sign-in password does not work.",
         "revocation_hint_zh": "应用密码被删除或账号密码被重设后会失效，请生成新的应用密码。",
@@ -237,7 +237,7 @@ def _yahoo_like(slug, name, domains, imap_host, smtp_host, security_url, help_ur
                 GENERATE,
                 "打开账号安全页面",
                 "Open Account Security",
-                f"登录 {name}，进入「账号信息 → 账号安全」。",
+                f"登录 {name}，进入“账号信息 → 账号安全”。",
                 f"Sign in to {name} and open Account Info → Account Security.",
                 url=security_url,
                 label_zh="打开账号安全",
@@ -247,7 +247,7 @@ def _yahoo_like(slug, name, domains, imap_host, smtp_host, security_url, help_ur
                 GENERATE,
                 "生成应用密码",
                 "Generate an app password",
-                "点「生成应用密码」（Generate app password），输入名称「来发信」，点「生成」。",
+                "点“生成应用密码”（Generate app password），输入名称“来发信”，点“生成”。",
                 "Click Generate app password, enter the name “Laifaxin” and click Generate.",
             ),
             step(
@@ -315,7 +315,7 @@ ZOHO = {
     "two-factor authentication must use an application-specific password.",
     "steps": [
         enable_imap_step(
-            "「设置 → 邮件账户 → IMAP」，勾选「IMAP 访问」",
+            "“设置 → 邮件账户 → IMAP”，勾选“IMAP 访问”",
             "Settings → Mail Accounts → IMAP and tick IMAP Access",
             url="https://mail.zoho.com/zm/#settings/all/mailaccounts",
         ),
@@ -323,7 +323,7 @@ ZOHO = {
             GENERATE,
             "生成应用专用密码",
             "Generate an application-specific password",
-            "打开 Zoho 账户 → 安全 → 应用专用密码，输入名称「来发信」并生成，复制密码。",
+            "打开 Zoho 账户 → 安全 → 应用专用密码，输入名称“来发信”并生成，复制密码。",
             "Open Zoho Accounts → Security → App Passwords, enter “Laifaxin”, generate and copy the password.",
             url="https://accounts.zoho.com/home#security/app_password",
             label_zh="打开应用专用密码",
@@ -374,7 +374,7 @@ FASTMAIL = {
     "credential_case": "lower",
     "credential_url": "https://app.fastmail.com/settings/security/integrations",
     "help_url": "https://www.fastmail.help/hc/en-us/articles/360058752854",
-    "summary_zh": "Fastmail 的第三方邮件应用必须使用应用密码（在「设置 → 隐私与安全」中创建）。",
+    "summary_zh": "Fastmail 的第三方邮件应用必须使用应用密码（在“设置 → 隐私与安全”中创建）。",
     "summary_en": "Fastmail requires an app password for third-party mail apps (Settings → Privacy & Security).",
     "custom_domain_hint_zh": "自有域名托管在 Fastmail？请用你的 Fastmail 登录用户名登录服务器。",
     "custom_domain_hint_en": "Own domain hosted at Fastmail? Sign in to the servers with your Fastmail login username.",
@@ -383,7 +383,7 @@ FASTMAIL = {
             GENERATE,
             "创建应用密码",
             "Create an app password",
-            "打开「设置 → 隐私与安全 → 集成 → 应用密码」，点「新建应用密码」，访问范围选 IMAP 和 SMTP，命名为「来发信」。",
+            "打开“设置 → 隐私与安全 → 集成 → 应用密码”，点“新建应用密码”，访问范围选 IMAP 和 SMTP，命名为“来发信”。",
             "Open Settings → Privacy & Security → Integrations → App passwords, click New app "
             "password, allow IMAP and SMTP and name it “Laifaxin”.",
             url="https://app.fastmail.com/settings/security/integrations",

@@ -33,6 +33,48 @@
     input.insertAdjacentElement("afterend", button);
   });
 
+  // The provider picker: a search box that narrows the radios by name or
+  // domain. The chosen one and "another provider" (no terms) always stay.
+  document.querySelectorAll("fieldset[data-provider-search]").forEach(function (fieldset, index) {
+    var list = fieldset.querySelector(".radio-list");
+    var label = document.createElement("label");
+    var input = document.createElement("input");
+    var empty = document.createElement("p");
+    input.type = "search";
+    input.id = "provider-search-" + index;
+    input.className = "provider-search";
+    input.autocomplete = "off";
+    label.htmlFor = input.id;
+    label.className = "small muted";
+    label.textContent = fieldset.getAttribute("data-search-label");
+    empty.className = "help";
+    empty.setAttribute("role", "status");
+    empty.hidden = true;
+    empty.textContent = fieldset.getAttribute("data-no-match");
+    list.insertAdjacentElement("beforebegin", label);
+    list.insertAdjacentElement("beforebegin", input);
+    list.insertAdjacentElement("afterend", empty);
+    input.addEventListener("input", function () {
+      var query = input.value.trim().toLowerCase();
+      var shown = 0;
+      list.querySelectorAll("li").forEach(function (item) {
+        var terms = item.getAttribute("data-terms");
+        var keep = !query || !terms || item.querySelector("input:checked") ||
+          terms.indexOf(query) !== -1 || item.textContent.toLowerCase().indexOf(query) !== -1;
+        item.hidden = !keep;
+        if (keep && terms) { shown += 1; }
+      });
+      empty.hidden = !query || shown > 0;
+    });
+  });
+
+  // My mailboxes: "select this page" ticks every row's box.
+  document.querySelectorAll("[data-pick-all]").forEach(function (all) {
+    all.addEventListener("change", function () {
+      document.querySelectorAll("input.bulk-pick").forEach(function (box) { box.checked = all.checked; });
+    });
+  });
+
   // "Copy" buttons next to suggested labels.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.hidden = !navigator.clipboard;
