@@ -24,7 +24,8 @@ messages: venv
 # Web + Celery worker + beat on the embedded defaults (SQLite, filesystem broker).
 run: messages
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho start -f Procfile
+	@# honcho hands each process a PORT counted from -p: web gets $${PORT:-8000}.
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho start -f Procfile -p $${PORT:-8000}
 
 # Linters and layer contracts, then the whole suite, against real PostgreSQL,
 # Redis, Dovecot, Postfix and Chromium.

@@ -41,6 +41,7 @@ from accounts.models.evidence import REFUSALS, CrossCheck
 from accounts.models.history import looks_recovered, looks_sick
 from accounts.pacing import failed_logins_allowed, limits_for, login_slot, note_failed_logins
 from accounts.ratelimit import take_live_check
+from laifaxin.logcontext import about_account
 from providers.models import Provider
 
 logger = logging.getLogger(__name__)
@@ -186,6 +187,7 @@ def release_database_connections() -> None:
 def _live_probe(account: MailboxAccount, secret: str | None, request) -> tuple[Check | None, CheckResult | None]:
     """A person's check: their budget, then the probe under the provider's caps.
     (refusal, None) when it did not run, (None, result) when it did."""
+    about_account(account)
     if refused := _take_budget(request):
         return refused, None
     result = _probe_paced(account, secret, wait_seconds=WEB_SLOT_WAIT_SECONDS)
@@ -204,6 +206,7 @@ def check_stored(
     the command line). ``request``: a person's check, under their budget.
     ``slot_wait``: how long to wait for a slot under the provider's caps
     (default: a moment for a person, none for the queue, which retries)."""
+    about_account(account)
     if account.status == Status.PAUSED:
         # record_attempt ignores checks of a paused account: nothing to show for one.
         return Check(refused="paused")
@@ -227,6 +230,7 @@ def _record(account, result, *, trigger, credential_version, claim, finished_at=
     attempt = account.record_attempt(
         result, trigger=trigger, credential_version=credential_version, cross_check=cross, claim=claim, now=finished_at
     )
+    logger.info("Checked account %s (%s): %s in %d ms", account.pk, trigger, result.outcome, attempt.duration_ms)
     note_provider_health(account, cross)
     return attempt
 

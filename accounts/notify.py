@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 
 from accounts.hints import explain_account
 from accounts.models import Status, StatusChange
+from laifaxin import counters
 from users.models import has_verified_email, language_of
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,10 @@ def send_status_change(change_id: int) -> bool:
     except Exception:
         # Un-claim, so the dispatcher's sweep (send_pending) tries again later.
         StatusChange.objects.filter(pk=change_id, notified_at=now).update(notified_at=None)
+        counters.bump("notifications_failed")
         logger.exception("Could not send the %s notice for mailbox account %s", change.to_status, change.account_id)
         return False
+    counters.bump("notifications_sent")
     logger.info("Sent %s notice for mailbox account %s", change.to_status, change.account_id)
     return True
 

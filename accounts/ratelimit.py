@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from laifaxin import counters
 from laifaxin.throttle import client_ip, take
 
 
@@ -41,6 +42,8 @@ def take_live_check(request) -> Budget:
             (f"livecheck:ip:{client_ip(request)}", settings.MAILBOX_LIVE_CHECKS_PER_IP_HOUR),
         ]
     )
+    if retry_after:
+        counters.bump("live_checks_refused")
     return Budget(allowed=not retry_after, retry_after_seconds=retry_after)
 
 

@@ -1,4 +1,6 @@
-"""Security headers Django 5.2 does not set by itself."""
+"""Security headers Django 5.2 does not set by itself, and the probe endpoints."""
+
+from laifaxin import health, metrics
 
 # Every asset is a local file and no page has inline script: anything else is
 # an injection. The admin's own templates use a few inline style attributes.
@@ -20,4 +22,24 @@ class SecurityHeadersMiddleware:
             CONTENT_SECURITY_POLICY.format(admin_styles=" 'unsafe-inline'" if is_admin else ""),
         )
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        return response
+
+
+class ProbeMiddleware:
+    """Answers /healthz, /readyz and /metrics before every other middleware:
+    load balancers probe by IP address and over plain HTTP, so neither
+    ALLOWED_HOSTS nor the HTTPS redirect may stand in the way, and a probe
+    needs no session, language or login. Metrics keep their own access check
+    (laifaxin.metrics)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.routes = {"/healthz": health.healthz, "/readyz": health.readyz, "/metrics": metrics.metrics}
+
+    def __call__(self, request):
+        view = self.routes.get(request.path_info.rstrip("/"))
+        if view is None or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        response = view(request)
+        response.headers["Cache-Control"] = "no-store"
         return response

@@ -6,6 +6,7 @@ SQLite, a file-system Celery broker and console email. With DEBUG off, secrets
 have no defaults and a missing one stops start-up with a clear message.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -74,6 +75,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz, /metrics: before the host check and the HTTPS redirect.
+    "laifaxin.middleware.ProbeMiddleware",
+    # The request id of every log line of the request (and its X-Request-ID header).
+    "laifaxin.logcontext.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "laifaxin.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -175,6 +180,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# The same client address as every other per-IP limit (see TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "laifaxin.throttle.client_address"
 
 # ---------------------------------------------------------------------------
 # Internationalisation
@@ -191,9 +198,28 @@ USE_TZ = True
 # ---------------------------------------------------------------------------
 # Static files (served locally; no CDN)
 # ---------------------------------------------------------------------------
+# WhiteNoise serves them from the web process itself: gzip-compressed,
+# with content-hashed names cached for a year (`manage.py collectstatic` builds
+# them into STATIC_ROOT). Under DEBUG the plain storage keeps `runserver` and
+# the test suite free of the collectstatic step.
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=LOCAL_DIR / "staticfiles")
+if not DEBUG:
+    # Straight after the security headers, before sessions and everything else
+    # a CSS file does not need. (Under DEBUG, runserver serves them.)
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # ---------------------------------------------------------------------------
 # Email
@@ -329,6 +355,8 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=100),
         "unacked_restore_throttle": 1,
     }
+# The queue workers consume (several deployments, or a test, may share one Redis).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -339,6 +367,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Writes the beat's heartbeat (laifaxin.heartbeat) each time it sends the dispatcher.
+CELERY_BEAT_SCHEDULER = "laifaxin.heartbeat:BeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-checks": {
         "task": "accounts.tasks.dispatch_due_checks",
@@ -358,6 +388,22 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # ---------------------------------------------------------------------------
+# Health and metrics (laifaxin.health, laifaxin.metrics)
+# ---------------------------------------------------------------------------
+# Each worker writes its heartbeat this often; /readyz wants one within three periods.
+HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=30)
+# /metrics answers a request with "Authorization: Bearer <METRICS_TOKEN>" or from
+# these networks (client address as in TRUSTED_PROXY_COUNT); empty token: networks only.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network.strip(), strict=False)
+    for network in env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+    if network.strip()
+]
+# Checks by provider and outcome, and their durations, are counted over this window.
+METRICS_WINDOW_MINUTES = env.int("METRICS_WINDOW_MINUTES", default=60)
+
+# ---------------------------------------------------------------------------
 # Cache (rate limits)
 # ---------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -370,9 +416,16 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Reverse proxies in front of the web processes (nginx, a load balancer): how
+# many, each appending the address it was connected from to X-Forwarded-For.
+# 0 (no proxy) ignores X-Forwarded-For and X-Forwarded-Proto, which any client
+# can send; laifaxin.throttle.client_ip says how the client's address is found.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    # The proxy terminates TLS and says so; it must overwrite the header a client sent.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -386,9 +439,30 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "laifaxin.debug.SecretExceptionReporterFilte
 # ---------------------------------------------------------------------------
 # Logging
 # ---------------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message,
+# request_id, task_id, account_id, provider) for Loki or ELK; text otherwise.
+# Celery then logs through the same handler (laifaxin/celery.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "laifaxin.logcontext.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s %(account_id)s %(provider)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
