@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -114,13 +116,17 @@ def start(request, pk):
 
 @login_required
 def status(request, pk):
-    """What the progress bar polls: counts, and each checked row's result."""
+    """What the progress bar polls: counts, and the rows changed since its last
+    poll (``since``, the ``now`` of the previous answer): bounded work per poll."""
     bulk_import = _import_for(request, pk)
+    since = parse_datetime(request.GET.get("since", "") or "")
+    now = timezone.now()
     progress = importing.progress(bulk_import)
-    rows = bulk_import.rows.select_related("provider").exclude(state__in=[ImportRow.State.READY])
+    rows = importing.changed_rows(bulk_import, since if since and timezone.is_aware(since) else None)
     return JsonResponse(
         {
             "finished": bulk_import.finished_at is not None,
+            "now": now.isoformat(),
             "total": progress.total,
             "checked": progress.checked,
             "saved": progress.saved,

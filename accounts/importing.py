@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from accounts.ratelimit import take_import_rows
 from accounts.validators import refuse_control_characters, validate_host
 from laifaxin.copy_style import tidy_spacing
 from providers.detect import InvalidAddress, detect_provider, lookup_mx, normalize_address
-from providers.models import Security
+from providers.models import Provider, Security
 
 State = ImportRow.State
 Problem = ImportRow.Problem
@@ -45,6 +46,8 @@ REFUSED_OUTCOMES = {
     Outcome.ACTION_REQUIRED,
 }
 MX_LOOKUP_THREADS = 16
+# A poll asks again for rows changed this long before its previous answer.
+POLL_OVERLAP_SECONDS = 10
 # The states of rows that went to the workers.
 QUEUED_STATES = {State.QUEUED, State.SAVED, State.FAILED, State.NOT_CHECKED}
 
@@ -60,13 +63,14 @@ class ImportRefused(Exception):
 def create_import(user, table: list[dict], source: str) -> BulkImport:
     """Store the table's rows (passwords encrypted) with what the preview shows."""
     _look_up_domains(table)
+    providers = list(Provider.objects.enabled())
     bound = set(MailboxAccount.objects.for_user(user).values_list("address", flat=True))
     seen: dict[str, int] = {}
     with transaction.atomic():
         bulk_import = BulkImport.objects.create(owner=user, source=source[:200])
         rows = []
         for values in table:
-            row = _row_from(values)
+            row = _row_from(values, providers)
             row.bulk_import = bulk_import
             if row.state == State.READY:
                 if row.address in seen:
@@ -94,7 +98,7 @@ def _look_up_domains(table: list[dict]) -> None:
 
 
 @sensitive_variables("values", "password")
-def _row_from(values: dict) -> ImportRow:
+def _row_from(values: dict, providers: list[Provider]) -> ImportRow:
     password = values.get("password", "")
     row = ImportRow(
         line=values["line"],
@@ -104,7 +108,7 @@ def _row_from(values: dict) -> ImportRow:
         password=password[:500],
     )
     try:
-        detection = detect_provider(row.address)
+        detection = detect_provider(row.address, providers=providers)
     except InvalidAddress:
         row.state, row.problem = State.INVALID, Problem.BAD_ADDRESS
         return row
@@ -277,23 +281,33 @@ class Progress:
         return round(100 * self.checked / self.total) if self.total else 100
 
 
+# Rows that went to the workers; a row found bound meanwhile counts as checked
+# and not saved, the preview's own duplicates do not count.
+_WENT_TO_WORKERS = Q(state__in=QUEUED_STATES) | Q(state=State.DUPLICATE, checked_at__isnull=False)
+_REFUSED = Q(state=State.FAILED, outcome__in=REFUSED_OUTCOMES)
+
+
 def progress(bulk_import: BulkImport) -> Progress:
-    """Counts over the rows that were queued (a row found bound meanwhile counts
-    as checked and not saved; the preview's own duplicates do not count)."""
-    rows = [
-        (state, outcome)
-        for state, outcome, checked_at in bulk_import.rows.values_list("state", "outcome", "checked_at")
-        if state in QUEUED_STATES or (state == State.DUPLICATE and checked_at is not None)
-    ]
-    checked = [(s, o) for s, o in rows if s != State.QUEUED]
-    return Progress(
-        total=len(rows),
-        checked=len(checked),
-        saved=sum(1 for s, _o in checked if s == State.SAVED),
-        refused=sum(1 for s, o in checked if s == State.FAILED and o in REFUSED_OUTCOMES),
-        unreachable=sum(1 for s, o in checked if s == State.FAILED and o and o not in REFUSED_OUTCOMES),
-        not_checked=sum(1 for s, _o in checked if s in (State.NOT_CHECKED, State.DUPLICATE)),
+    """The progress bar's counts, in one query."""
+    counts = bulk_import.rows.aggregate(
+        total=Count("pk", filter=_WENT_TO_WORKERS),
+        checked=Count("pk", filter=_WENT_TO_WORKERS & ~Q(state=State.QUEUED)),
+        saved=Count("pk", filter=Q(state=State.SAVED)),
+        refused=Count("pk", filter=_REFUSED),
+        unreachable=Count("pk", filter=Q(state=State.FAILED) & ~Q(outcome="") & ~_REFUSED),
+        not_checked=Count("pk", filter=Q(state=State.NOT_CHECKED) | Q(state=State.DUPLICATE, checked_at__isnull=False)),
     )
+    return Progress(**counts)
+
+
+def changed_rows(bulk_import: BulkImport, since=None):
+    """The rows a progress poll must redraw: all that left the preview, or only
+    those whose check moved since ``since`` (minus a margin: a row's end time is
+    taken a moment before its transaction commits)."""
+    rows = bulk_import.rows.select_related("provider").exclude(state=State.READY)
+    if since is not None:
+        rows = rows.filter(checked_at__gte=since - timedelta(seconds=POLL_OVERLAP_SECONDS))
+    return rows
 
 
 def row_sentence(row: ImportRow) -> str:

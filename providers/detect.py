@@ -87,11 +87,16 @@ def normalize_address(address: str) -> tuple[str, str]:
     return local.lower(), ascii_domain
 
 
-def detect_provider(address: str, *, resolver: dns.resolver.Resolver | None = None) -> Detection:
+def detect_provider(
+    address: str, *, resolver: dns.resolver.Resolver | None = None, providers: list[Provider] | None = None
+) -> Detection:
+    """``providers``: the enabled providers, when the caller detects many
+    addresses (a bulk import) and loads them once."""
     local, domain = normalize_address(address)
     normalized = f"{local}@{domain}"
     # Two dozen rows: one query, matched in Python (SQLite has no JSON contains).
-    providers = list(Provider.objects.enabled())
+    if providers is None:
+        providers = list(Provider.objects.enabled())
 
     for provider in providers:
         if _serves(provider, domain):

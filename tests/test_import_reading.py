@@ -166,19 +166,24 @@ def test_someone_elses_import_is_not_found(owner_client, stranger):
     assert owner_client.post(reverse("accounts:import_start", args=[other.pk])).status_code == 404
 
 
-def test_imports_are_deleted_an_hour_after_upload_with_their_rows(owner, settings):
+def test_imports_are_deleted_an_hour_after_they_end_but_never_while_running(owner, settings):
     from datetime import timedelta
 
     from django.utils import timezone
 
     from accounts.tasks import purge_imports
 
-    old = BulkImport.objects.create(owner=owner)
-    ImportRow.objects.create(bulk_import=old, line=2, address="a@x.test", password="abcd")
-    BulkImport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=61))
+    hour_ago = timezone.now() - timedelta(minutes=61)
+    abandoned = BulkImport.objects.create(owner=owner)  # a preview never started
+    ImportRow.objects.create(bulk_import=abandoned, line=2, address="a@x.test", password="abcd")
+    finished = BulkImport.objects.create(owner=owner, started_at=hour_ago, finished_at=hour_ago)
+    running = BulkImport.objects.create(owner=owner, started_at=hour_ago)  # a big one, under provider caps
+    BulkImport.objects.filter(pk__in=[abandoned.pk, finished.pk, running.pk]).update(created_at=hour_ago)
     fresh = BulkImport.objects.create(owner=owner)
-    assert purge_imports() >= 2
-    assert list(BulkImport.objects.all()) == [fresh] and not ImportRow.objects.exists()
+    assert purge_imports() >= 3
+    assert set(BulkImport.objects.all()) == {running, fresh} and not ImportRow.objects.exists()
+    # The running one still counts as the user's one open import.
+    assert BulkImport.objects.open_for(owner).filter(pk=running.pk).exists()
 
 
 def test_one_running_import_at_a_time(owner_client, owner):
@@ -221,3 +226,45 @@ def test_pasted_rows_over_the_size_limit_are_refused(owner_client, settings):
     settings.MAILBOX_IMPORT_MAX_BYTES = 100
     response = owner_client.post(reverse("accounts:import"), {"pasted": "a@x.test,pw\n" * 20})
     assert "这个文件超过了" in response.content.decode() and not BulkImport.objects.exists()
+
+
+def test_the_preview_runs_the_same_queries_for_ten_or_two_hundred_rows(
+    owner, catalog_like, django_assert_max_num_queries
+):
+    from accounts.importing import create_import
+
+    for count in (10, 200):
+        table = [{"line": n + 2, "address": f"u{n}@qq-ish.test", "password": "abcdefghijklmnop"} for n in range(count)]
+        # import, providers, bound addresses, the rows (one INSERT), savepoints
+        with django_assert_max_num_queries(8):
+            create_import(owner, table, "pasted")
+
+
+def test_a_progress_poll_sends_only_the_rows_that_changed_since_the_last(owner_client, owner, catalog_like):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    bulk_import = BulkImport.objects.create(owner=owner, started_at=timezone.now())
+    old = timezone.now() - timedelta(minutes=5)
+    done = [
+        ImportRow.objects.create(
+            bulk_import=bulk_import, line=n, address=f"d{n}@x.test", state=State.SAVED, outcome="ok", checked_at=old
+        )
+        for n in range(3)
+    ]
+    refused = ImportRow.objects.create(
+        bulk_import=bulk_import, line=9, address="r@x.test", state=State.FAILED, outcome="auth_failed", checked_at=old
+    )
+    waiting = ImportRow.objects.create(bulk_import=bulk_import, line=10, address="w@x.test", state=State.QUEUED)
+    url = reverse("accounts:import_status", args=[bulk_import.pk])
+
+    first = owner_client.get(url).json()
+    assert (first["total"], first["checked"], first["saved"], first["refused"]) == (5, 4, 3, 1)
+    assert set(first["rows"]) == {str(r.pk) for r in [*done, refused, waiting]}
+
+    ImportRow.objects.filter(pk=waiting.pk).update(state=State.SAVED, outcome="ok", checked_at=timezone.now())
+    second = owner_client.get(url, {"since": first["now"]}).json()
+    assert set(second["rows"]) == {str(waiting.pk)} and second["rows"][str(waiting.pk)]["label"] == "已接入"
+    assert (second["checked"], second["saved"]) == (5, 4)
+    assert owner_client.get(url, {"since": "not a time"}).status_code == 200

@@ -3,7 +3,8 @@ on the workers, saved only where IMAP and SMTP both work.
 
 The rows' passwords are encrypted like an account's, wiped as soon as a row's
 check ends (or the row is dropped), and the whole import is deleted
-MAILBOX_IMPORT_KEEP_MINUTES after it was uploaded (the beat's purge_imports).
+MAILBOX_IMPORT_KEEP_MINUTES after it finished, or after upload if it was never
+started (the beat's purge_imports).
 Tasks get row ids, never a password.
 """
 
@@ -21,11 +22,19 @@ from providers.models import Provider, Security
 
 class BulkImportQuerySet(models.QuerySet):
     def open_for(self, user):
-        """The user's import that is not finished and not expired (one at a time)."""
-        return self.filter(owner=user, finished_at__isnull=True, created_at__gte=expiry_cutoff())
+        """The user's import that is running, or waiting in its preview (one at a time)."""
+        running = models.Q(started_at__isnull=False, finished_at__isnull=True)
+        previewing = models.Q(started_at__isnull=True, created_at__gte=expiry_cutoff())
+        return self.filter(running | previewing, owner=user)
 
     def expired(self):
-        return self.filter(created_at__lt=expiry_cutoff())
+        """Kept MAILBOX_IMPORT_KEEP_MINUTES after it finished (its result), or
+        after upload if it was never started; a running import is never expired:
+        with a provider's caps a big one may run longer than that."""
+        cutoff = expiry_cutoff()
+        finished = models.Q(finished_at__lt=cutoff)
+        abandoned = models.Q(started_at__isnull=True, created_at__lt=cutoff)
+        return self.filter(finished | abandoned)
 
 
 def expiry_cutoff():

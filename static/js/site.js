@@ -94,7 +94,9 @@
   // Bulk import progress: counts and each row's result, without reloading.
   document.querySelectorAll("[data-import-status][data-polling]").forEach(function (panel) {
     var url = panel.getAttribute("data-import-status");
+    var since = "";
     function update(data) {
+      since = data.now;
       ["checked", "total", "saved", "refused", "unreachable"].forEach(function (name) {
         var cell = panel.querySelector('[data-count="' + name + '"]');
         if (cell) { cell.textContent = data[name]; }
@@ -118,7 +120,8 @@
       return false;
     }
     function poll() {
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      var query = since ? "?since=" + encodeURIComponent(since) : "";
+      fetch(url + query, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.json(); })
         .then(function (data) { if (!update(data)) { setTimeout(poll, 1500); } })
         .catch(function () { setTimeout(poll, 5000); });
