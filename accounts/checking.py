@@ -39,7 +39,13 @@ from accounts.mailcheck.net import trust_store
 from accounts.models import DegradedServer, MailboxAccount, Status, Trigger, VerificationAttempt
 from accounts.models.evidence import REFUSALS, CrossCheck
 from accounts.models.history import looks_recovered, looks_sick
-from accounts.pacing import failed_logins_allowed, limits_for, login_slot, note_failed_logins
+from accounts.pacing import (
+    limits_for,
+    login_slot,
+    note_failed_logins,
+    reserve_failed_logins,
+    settle_failed_logins,
+)
 from accounts.ratelimit import take_live_check
 from laifaxin.logcontext import about_account
 from providers.models import Provider
@@ -160,14 +166,25 @@ def _probe_paced(
     free, or (``fleet_cap``, for queued checks) when the fleet already caused
     as many failed logins at this server in the last ten minutes as it may."""
     login_check = login_check_for(account, secret)  # reads the provider row: before the connection goes back
-    if fleet_cap and not failed_logins_allowed(account):
-        return None
+    reservation = None
+    if fleet_cap:
+        # Room for the first refusal this check could cause, taken atomically before
+        # it logs in: at most cap checks start against a window, however many
+        # run in parallel (reserving every username it may try would hold back
+        # checks that mostly succeed). The rest is added when it settles.
+        reservation = reserve_failed_logins(account, 1)
+        if reservation is False:
+            return None
     release_database_connections()
     with login_slot(account, wait_seconds=wait_seconds) as admitted:
         if not admitted:
+            settle_failed_logins(reservation, 0)
             return None
         result = probe(login_check)
-    note_failed_logins(account, result.refusals)
+    if fleet_cap:
+        settle_failed_logins(reservation, result.refusals)
+    else:
+        note_failed_logins(account, result.refusals)
     return result
 
 

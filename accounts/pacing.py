@@ -18,6 +18,7 @@ import logging
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 
 import redis
@@ -135,17 +136,45 @@ def failed_login_cap(account) -> int:
     return settings.MAILBOX_SERVER_FAILED_LOGINS_PER_10_MIN
 
 
-def failed_logins_allowed(account) -> bool:
-    """False when the fleet's failed logins at this server reached the cap for
-    the current ten minutes (no Redis: no cap, as for the slots above)."""
+@dataclass(frozen=True)
+class FailedLoginReservation:
+    """Room reserved in one ten-minute counter for a check's possible refusals."""
+
+    key: str
+    units: int
+
+
+def reserve_failed_logins(account, worst_case: int) -> FailedLoginReservation | None | bool:
+    """Reserve room for ``worst_case`` refusals of a queued check before it logs
+    in, atomically, so parallel checks can't all see room at once and start
+    past the cap. False: no room, don't log in. None: no Redis (no cap, as for
+    the slots above). Settle it with the refusals the check caused."""
+    client = _client()
+    if client is None or worst_case <= 0:
+        return None
+    key = _failed_key(account, time.time())
+    try:
+        after = client.incrby(key, worst_case)
+        client.expire(key, FAILED_WINDOW_SECONDS * 2)
+        if after > failed_login_cap(account):
+            client.decrby(key, worst_case)
+            return False
+    except redis.RedisError:
+        return None
+    return FailedLoginReservation(key, worst_case)
+
+
+def settle_failed_logins(reservation: FailedLoginReservation | None, actual: int) -> None:
+    """Give back the reserved room the check did not use (in the window it was taken from)."""
+    if reservation is None or actual == reservation.units:
+        return
     client = _client()
     if client is None:
-        return True
+        return
     try:
-        count = int(client.get(_failed_key(account, time.time())) or 0)
+        client.decrby(reservation.key, reservation.units - max(0, actual))
     except redis.RedisError:
-        return True
-    return count < failed_login_cap(account)
+        pass
 
 
 def note_failed_logins(account, count: int) -> None:
