@@ -98,7 +98,7 @@ def mailbox_list(request):
     number of queries whatever the number of mailboxes."""
     filters, mine = _filter_form(request, request.GET)
     counts = mine.shown_status_counts()
-    matching = filters.apply(mine).select_related("provider").order_by("address", "pk")
+    matching = filters.apply(mine).select_related("provider").attention_first()
     page = Paginator(matching, PAGE_SIZE).get_page(request.GET.get("page"))
     accounts = list(page.object_list)
     for account in accounts:

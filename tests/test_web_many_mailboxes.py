@@ -205,3 +205,10 @@ def test_the_export_has_no_secret_and_neutralises_formulas(owner_client, owner, 
     addresses = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(addresses) == ["ex@x.test", "other@x.test"]
     assert all("s3cret" not in str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+
+
+def test_mailboxes_that_need_attention_come_first(owner_client, owner, icloud):
+    many(owner, icloud, 3, "a", status=Status.ACTIVE, last_outcome="ok")
+    many(owner, icloud, 1, "z-failed", status=Status.AUTH_FAILED)
+    many(owner, icloud, 1, "y-refused", status=Status.ACTIVE, last_outcome="auth_failed")
+    assert listed(owner_client.get(reverse("accounts:list")))[:2] == ["y-refused000@x.test", "z-failed000@x.test"]

@@ -33,6 +33,10 @@ class MailboxAccountQuerySet(models.QuerySet):
         """The accounts whose shown_status is ``shown_status`` (as the list filters)."""
         return self.filter(_shown_as(shown_status))
 
+    def attention_first(self):
+        """Those whose owner has something to do or know first, then by address."""
+        return self.order_by(models.Case(models.When(_shown_as(NEEDS_ATTENTION), then=0), default=1), "address", "pk")
+
     def shown_status_counts(self) -> dict[str, int]:
         """{shown status: count} in one query, for the counts above the list."""
         names = [*Status.values, REFUSED_UNCONFIRMED]
