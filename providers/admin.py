@@ -123,6 +123,18 @@ class ProviderAdmin(SecretSafeAdmin):
                 ]
             },
         ),
+        (
+            _("OAuth2"),
+            {
+                "fields": [
+                    "oauth2_issuer",
+                    ("oauth2_auth_url", "oauth2_token_url"),
+                    "oauth2_revoke_url",
+                    "oauth2_scope",
+                    "oauth2_extra_params",
+                ]
+            },
+        ),
         (_("Links"), {"fields": ["two_factor_help_url", "credential_url", "enable_imap_url", "help_url"]}),
         (
             _("Texts"),

@@ -80,6 +80,26 @@ def test_a_catalog_editor_cannot_redirect_where_credentials_go(client, catalog_e
     assert icloud.summary_zh == "新的说明"
 
 
+def test_only_a_superuser_changes_where_a_sign_in_sends_people(client, catalog_editor, superuser):
+    gmail = Provider.objects.get(slug="gmail")
+    url = reverse("admin:providers_provider_change", args=[gmail.pk])
+    form = _provider_form_data(gmail)
+    form.update(oauth2_auth_url="https://login.attacker.test/authorize", oauth2_scope="https://mail.google.com/ x")
+
+    client.force_login(catalog_editor)
+    page = client.get(url).content.decode()
+    assert "https://accounts.google.com/o/oauth2/v2/auth" in page and 'name="oauth2_auth_url"' not in page
+    client.post(url, form)
+    gmail.refresh_from_db()
+    assert gmail.oauth2_auth_url == "https://accounts.google.com/o/oauth2/v2/auth"
+    assert gmail.oauth2_scope == "https://mail.google.com/"
+
+    client.force_login(superuser)
+    assert client.post(url, form).status_code == 302
+    gmail.refresh_from_db()
+    assert gmail.oauth2_auth_url == "https://login.attacker.test/authorize"
+
+
 def test_a_superusers_routing_change_is_recorded_with_who_and_what(client, superuser):
     icloud = Provider.objects.get(slug="icloud")
     client.force_login(superuser)

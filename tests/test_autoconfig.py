@@ -141,9 +141,3 @@ def test_password_only_providers_have_no_oauth2_block(client):
     _, root = fetch(client, "providers:autoconfig", "someone@icloud.com")
     assert root.find("oAuth2") is None
     assert authentications(root, "incomingServer") == [["password-cleartext"]]
-
-
-def test_the_oauth2_endpoints_are_superuser_only_in_the_catalog_admin():
-    from providers.admin import ROUTING_FIELDS
-
-    assert {"oauth2_auth_url", "oauth2_token_url", "oauth2_scope", "oauth2_issuer"} <= set(ROUTING_FIELDS)
