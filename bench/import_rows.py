@@ -48,7 +48,6 @@ import re
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -171,68 +170,24 @@ def drop_database(name: str) -> None:
 # -- the worker --------------------------------------------------------------------
 
 
-class Worker:
-    """A `celery worker` subprocess (like tests/worker.py's CeleryWorker) on its own queue."""
+def start_worker(directory: Path, ca_file: str):
+    """The suite's CeleryWorker (tests/worker.py) on this bench's queue, with this
+    process's own settings for the ones the suite pins (caps, claim expiry), so
+    the worker and the bench agree."""
+    from django.conf import settings
 
-    def __init__(self, directory: Path, ca_file: str):
-        from django.conf import settings
+    from tests.worker import WORKER_SETTINGS, CeleryWorker
 
-        self.log_path = directory / "worker.log"
-        (directory / "mail").mkdir()
-        self.env = {
-            **os.environ,
-            "EMAIL_URL": f"filemail:///{directory / 'mail'}",
-            "FIELD_ENCRYPTION_KEY": ",".join(settings.FIELD_ENCRYPTION_KEY),
-            "SECRET_KEY": settings.SECRET_KEY,
-            "MAILBOX_CA_FILE": ca_file,
-        }
-        self.process = None
-
-    def start(self):
-        log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "laifaxin",
-                "worker",
-                "--pool=threads",
-                f"--concurrency={ARGS.concurrency}",
-                "-Q",
-                QUEUE,
-                "-n",
-                f"{QUEUE}@localhost",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        give_up = time.monotonic() + min(90, left())
-        while b" ready." not in self.log_path.read_bytes():
-            if self.process.poll() is not None or time.monotonic() > give_up:
-                raise BenchFailure(f"celery worker did not start:\n{self.log()[-3000:]}")
-            time.sleep(0.1)
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+    ours = {name: str(getattr(settings, name)) for name in WORKER_SETTINGS}
+    worker = CeleryWorker(
+        directory,
+        concurrency=ARGS.concurrency,
+        extra_env={**ours, "MAILBOX_CA_FILE": ca_file, "CELERY_QUEUE": QUEUE},
+    )
+    try:
+        return worker.start()
+    except RuntimeError as exc:
+        raise BenchFailure(str(exc)[-3000:]) from exc
 
 
 def rss_kib(pid: int) -> int:
@@ -397,8 +352,7 @@ def run_import(servers, directory, figures):
     detail_url = reverse("accounts:import_detail", args=[bulk_import.pk])
     figures["pages"] = [("import preview page (detail)", *median_get(client, detail_url))]
     polls = []
-    worker = Worker(directory, servers.ca_file)
-    worker.start()
+    worker = start_worker(directory, servers.ca_file)
     try:
         figures["rss_idle"] = rss_kib(worker.process.pid) / 1024
         sampler = RssSampler(worker.process.pid)
