@@ -249,6 +249,26 @@ for _key in FIELD_ENCRYPTION_KEY:
         ) from None
 
 # ---------------------------------------------------------------------------
+# Sign in with Microsoft / Google (OAuth2 for IMAP/SMTP, README "Sign in with
+# Microsoft and Google (OAuth2)")
+# ---------------------------------------------------------------------------
+# The portal's registered OAuth2 apps, keyed by the catalog's Provider.oauth2_issuer.
+# Only providers whose client id is set get a sign-in button; none set = {}.
+# Redirect URI to register with both: https://<your host>/mailboxes/oauth/callback/
+_OAUTH2_APPS = {
+    "login.microsoftonline.com": "OAUTH2_MICROSOFT",
+    "accounts.google.com": "OAUTH2_GOOGLE",
+}
+OAUTH2_CLIENTS = {
+    issuer: {
+        "client_id": env.str(f"{prefix}_CLIENT_ID"),
+        "client_secret": env.str(f"{prefix}_CLIENT_SECRET", default=""),
+    }
+    for issuer, prefix in _OAUTH2_APPS.items()
+    if env.str(f"{prefix}_CLIENT_ID", default="")
+}
+
+# ---------------------------------------------------------------------------
 # Mailbox login checks
 # ---------------------------------------------------------------------------
 # Extra CA bundle trusted on top of the system store (tests, private deployments).
