@@ -34,6 +34,7 @@ ROUTING_FIELDS = (
     "oauth2_revoke_url",
     "oauth2_scope",
     "oauth2_extra_params",
+    "oauth2_permissions_url",
     "max_concurrent_checks",
     "max_checks_per_minute",
 )
@@ -132,6 +133,7 @@ class ProviderAdmin(SecretSafeAdmin):
                     "oauth2_revoke_url",
                     "oauth2_scope",
                     "oauth2_extra_params",
+                    "oauth2_permissions_url",
                 ]
             },
         ),

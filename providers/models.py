@@ -3,8 +3,9 @@ for server settings, credential rules and setup guides."""
 
 import re
 
+from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +32,14 @@ class CredentialCase(models.TextChoices):
     KEEP = "keep", _("Keep as typed")
     LOWER = "lower", _("Lower case")
     UPPER = "upper", _("Upper case")
+
+
+# The sign-in button per OAuth2 issuer (Provider.oauth2_issuer); marked for
+# translation here, translated when read (Provider.sign_in_label).
+SIGN_IN_LABELS = {
+    "login.microsoftonline.com": gettext_noop("Sign in with Microsoft"),
+    "accounts.google.com": gettext_noop("Sign in with Google"),
+}
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -121,6 +130,8 @@ class Provider(models.Model):
     oauth2_scope = models.CharField(_("OAuth2 scopes"), max_length=500, blank=True)
     # Extra authorization parameters, e.g. Google's {"access_type": "offline", "prompt": "consent"}.
     oauth2_extra_params = models.JSONField(_("OAuth2 extra parameters"), default=dict, blank=True)
+    # Where the user removes the portal's access at the provider (shown in guides and FAQ).
+    oauth2_permissions_url = models.URLField(_("where OAuth2 access is removed"), blank=True)
 
     # Scheduler politeness (logins from our IPs). Null = the project default.
     max_concurrent_checks = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -190,6 +201,25 @@ class Provider(models.Model):
     def offers_oauth2(self) -> bool:
         return bool(self.oauth2_auth_url and self.oauth2_token_url and self.oauth2_scope)
 
+    def oauth2_client(self) -> dict | None:
+        """The portal's registered app at this provider's authorization server
+        ({"client_id", "client_secret"} from settings.OAUTH2_CLIENTS), or None."""
+        if not self.offers_oauth2:
+            return None
+        return settings.OAUTH2_CLIENTS.get(self.oauth2_issuer)
+
+    @property
+    def sign_in_configured(self) -> bool:
+        """The provider offers OAuth2 and this portal has an app registered there."""
+        return self.oauth2_client() is not None
+
+    @property
+    def sign_in_label(self) -> str:
+        """The sign-in button's text, as the provider's own branding words it."""
+        if self.oauth2_issuer in SIGN_IN_LABELS:
+            return gettext(SIGN_IN_LABELS[self.oauth2_issuer])
+        return gettext("Sign in with %(provider)s") % {"provider": self.name}
+
     @property
     def is_oauth2_only(self) -> bool:
         return self.credential_kind == CredentialKind.OAUTH2_ONLY
@@ -225,6 +255,8 @@ class GuideStep(models.Model):
     """One numbered step of a provider's setup guide."""
 
     class Section(models.TextChoices):
+        # The "Sign in with …" path: shown on the wizard's sign-in step and first in the guide.
+        SIGN_IN = "sign_in", _("Sign in")
         PREREQUISITE = "prerequisite", _("Prerequisite")
         GENERATE = "generate", _("Generate the credential")
         CONNECT = "connect", _("Connect")

@@ -34,6 +34,8 @@ def guide_detail(request, slug):
         "providers/guide_detail.html",
         {
             "provider": provider,
+            # "Sign in with …" first, where the provider offers it.
+            "sign_in": [s for s in steps if s.section == GuideStep.Section.SIGN_IN],
             "prerequisites": [s for s in steps if s.section == GuideStep.Section.PREREQUISITE],
             # Generating the credential comes before using it, whatever the alphabet says.
             "how_to": [s for s in steps if s.section == GuideStep.Section.GENERATE]

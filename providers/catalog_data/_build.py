@@ -1,6 +1,7 @@
 """Small builders that keep the catalog readable: a step, an FAQ entry, the
 steps and tips most providers share."""
 
+SIGN_IN = "sign_in"
 PREREQUISITE = "prerequisite"
 GENERATE = "generate"
 CONNECT = "connect"

@@ -5,9 +5,9 @@ detection finds them through ``mx_patterns``, suffixes of MX host names.
 """
 
 from providers.catalog_data._build import (
-    CONNECT,
     GENERATE,
     PREREQUISITE,
+    TIP,
     common_tips,
     enable_imap_step,
     faq,
@@ -17,7 +17,17 @@ from providers.catalog_data._build import (
     smtp,
     step,
 )
-from providers.catalog_data.international import GMAIL, ZOHO, microsoft_oauth2
+from providers.catalog_data.international import (
+    GMAIL,
+    GMAIL_PASSWORD_FAQ,
+    GMAIL_PASSWORD_STEPS,
+    GOOGLE_FAQ,
+    ZOHO,
+    google_sign_in_steps,
+    microsoft_faq,
+    microsoft_oauth2,
+    microsoft_sign_in_steps,
+)
 
 GOOGLE_WORKSPACE = {
     **{key: value for key, value in GMAIL.items() if key not in {"slug", "domains", "faq", "steps"}},
@@ -27,15 +37,16 @@ GOOGLE_WORKSPACE = {
     "domains": [],
     # aspmx.l.google.com, alt1.aspmx.l.google.com, aspmx2.googlemail.com, smtp.google.com
     "mx_patterns": ["google.com", "googlemail.com"],
-    "summary_zh": "你的域名邮箱由 Google Workspace 托管，规则与 Gmail 相同：开启两步验证后生成应用专用密码。"
-    "管理员可能禁用了应用专用密码或 IMAP。",
-    "summary_en": "Your domain's mail is hosted by Google Workspace and follows Gmail's rules: turn "
-    "on 2-Step Verification and create an app password. Your administrator may have turned app "
-    "passwords or IMAP off.",
+    "summary_zh": "你的域名邮箱由 Google Workspace 托管，规则与 Gmail 相同：点“使用 Google 登录”并授权，"
+    "或开启两步验证后生成应用专用密码。管理员可能限制了第三方应用、应用专用密码或 IMAP。",
+    "summary_en": "Your domain's mail is hosted by Google Workspace and follows Gmail's rules: use "
+    "“Sign in with Google” and allow access, or turn on 2-Step Verification and create an app "
+    "password. Your administrator may have restricted third-party apps, app passwords or IMAP.",
     "max_concurrent_checks": None,
     "max_checks_per_minute": None,
     "steps": [
-        *GMAIL["steps"][:1],
+        *google_sign_in_steps(),
+        *GMAIL_PASSWORD_STEPS[:1],
         step(
             PREREQUISITE,
             "确认管理员允许 IMAP 和应用专用密码",
@@ -44,9 +55,24 @@ GOOGLE_WORKSPACE = {
             "In the Google Admin console your administrator controls IMAP access and 2-Step "
             "Verification. Ask them if an option is missing.",
         ),
-        *GMAIL["steps"][1:],
+        *GMAIL_PASSWORD_STEPS[1:],
+        *common_tips("应用专用密码", "app password"),
     ],
-    "faq": GMAIL["faq"][:3],
+    "faq": [
+        *GOOGLE_FAQ,
+        faq(
+            "Google 提示“访问被阻止”或需要管理员批准？",
+            "Google says access is blocked or needs an administrator's approval.",
+            "贵组织的管理员限制了哪些第三方应用可以访问 Google Workspace 数据。请管理员在 Google 管理控制台的"
+            "“安全性 → API 控件 → 应用访问权限控制”中允许来发信，并确认“Gmail → 最终用户访问”中开启了 IMAP；"
+            "也可以改用应用专用密码（如果管理员允许）。",
+            "Your organisation's administrator restricts which third-party apps may access Google "
+            "Workspace data. Ask them to allow Laifaxin in the Google Admin console under Security → "
+            "API controls → App access control, and to check that IMAP is on under Gmail → End user "
+            "access. An app password works too, if your administrator allows them.",
+        ),
+        *GMAIL_PASSWORD_FAQ,
+    ],
 }
 
 MICROSOFT_365 = {
@@ -66,21 +92,38 @@ MICROSOFT_365 = {
     "imap_username_rule": "full_address",
     "smtp_username_rule": "full_address",
     "credential_kind": "oauth2_only",
-    "credential_name_zh": "密码登录（已停用）",
-    "credential_name_en": "password sign-in (retired)",
+    "credential_name_zh": "工作或学校账户登录",
+    "credential_name_en": "work or school account sign-in",
     "help_url": "https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online",
     "summary_zh": "你的域名邮箱由 Microsoft 365 托管。微软已在 Exchange Online 中停用 IMAP 的基本（密码）认证，"
-    "只能用 OAuth2 登录。来发信的检查需要密码，因此无法托管这类邮箱。",
+    "只能用 OAuth2 登录：在来发信中点“使用 Microsoft 登录”，用工作或学校账户登录并接受授权，即可绑定。"
+    "贵组织的管理员需要为你的邮箱开启 IMAP 和 SMTP AUTH。",
     "summary_en": "Your domain's mail is hosted by Microsoft 365. Microsoft retired basic "
-    "(password) authentication for IMAP in Exchange Online; only OAuth2 sign-in works. "
-    "Laifaxin's check needs a password, so it cannot look after this mailbox.",
+    "(password) authentication for IMAP in Exchange Online; only OAuth2 sign-in works: click "
+    "“Sign in with Microsoft” in Laifaxin, sign in with your work or school account and accept. "
+    "Your administrator must have IMAP and SMTP AUTH enabled for your mailbox.",
+    "revocation_hint_zh": "你或管理员删除了来发信的访问权限、你修改了账户密码，或授权 90 天未使用而过期时，"
+    "需要重新授权：再点一次“使用 Microsoft 登录”并接受。",
+    "revocation_hint_en": "When you or your administrator remove Laifaxin's access, you change your "
+    "account password, or the access lapses after 90 days without use, it needs to be reconnected: "
+    "click “Sign in with Microsoft” again and accept.",
     "steps": [
+        *microsoft_sign_in_steps("工作或学校账户", "work or school account"),
         step(
-            CONNECT,
-            "在支持 Microsoft 登录的应用中使用",
-            "Use an app that supports Microsoft sign-in",
-            "Outlook、iPhone/Mac 的“邮件”和新版 Thunderbird 都可以用工作或学校账户（OAuth2）登录。",
-            "Outlook, Apple Mail and current Thunderbird can sign in with a work or school account (OAuth2).",
+            TIP,
+            "页面显示“需要管理员批准”？",
+            "The page says “Need admin approval”?",
+            "贵组织不允许用户自行同意第三方应用。请管理员在 Microsoft Entra 管理中心批准来发信，然后再登录一次。",
+            "Your organisation does not let users consent to third-party apps themselves. Ask your "
+            "administrator to approve Laifaxin in the Microsoft Entra admin center, then sign in again.",
+        ),
+        step(
+            TIP,
+            "密码登录已停用",
+            "Password sign-in is retired",
+            "微软已永久关闭 Exchange Online 中 IMAP/POP 的基本认证，所以来发信用“使用 Microsoft 登录”绑定这类邮箱。",
+            "Microsoft permanently turned off basic authentication for IMAP/POP in Exchange Online, so "
+            "Laifaxin connects these mailboxes with “Sign in with Microsoft”.",
             url="https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online",
             label_zh="微软：Exchange Online 停用基本认证",
             label_en="Microsoft: basic authentication retired in Exchange Online",
@@ -88,10 +131,30 @@ MICROSOFT_365 = {
     ],
     "faq": [
         faq(
+            "提示“SMTP AUTH 已对租户禁用”或 IMAP 已禁用？",
+            "It says SMTP AUTH is disabled for the tenant, or IMAP is disabled.",
+            "这是管理员的设置，不是授权的问题。管理员需要在 Exchange 管理中心开启：整个组织关闭了 SMTP AUTH 时，"
+            "在“设置 → 邮件流”中允许它；单个邮箱在“收件人 → 邮箱 → 你的邮箱 → 管理电子邮件应用设置”中"
+            "开启“IMAP”和“经过身份验证的 SMTP”。开启后再检查一次即可。",
+            "That is an administrator's setting, not a sign-in problem. Your administrator enables it "
+            "in the Exchange admin center: if SMTP AUTH is turned off for the whole organisation, allow "
+            "it under Settings → Mail flow; for one mailbox, switch on IMAP and Authenticated SMTP under "
+            "Recipients → Mailboxes → your mailbox → Manage email apps settings. Then check again.",
+        ),
+        faq(
             "管理员能为我重新开启密码登录吗？",
             "Can my administrator turn password sign-in back on?",
-            "不能。微软已永久关闭 Exchange Online 中 IMAP/POP 的基本认证。",
-            "No. Microsoft has permanently turned off basic authentication for IMAP/POP in Exchange Online.",
+            "不能，也不需要。微软已永久关闭 Exchange Online 中 IMAP/POP 的基本认证；请使用“使用 Microsoft 登录”。",
+            "No, and there is no need. Microsoft has permanently turned off basic authentication for "
+            "IMAP/POP in Exchange Online; use “Sign in with Microsoft”.",
+        ),
+        *microsoft_faq(
+            "打开“我的应用”页面（myapps.microsoft.com）找到来发信并撤销它的权限；也可以请管理员在 Microsoft Entra "
+            "管理中心的“企业应用程序”中删除来发信。",
+            "Open the My Apps page (myapps.microsoft.com), find Laifaxin and revoke its access, or ask "
+            "your administrator to remove Laifaxin under Enterprise applications in the Microsoft Entra "
+            "admin center.",
+            work=True,
         ),
     ],
 }

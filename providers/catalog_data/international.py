@@ -1,10 +1,11 @@
 """Gmail, Outlook and the other international providers."""
 
 from providers.catalog_data._build import (
-    CONNECT,
     GENERATE,
     PREREQUISITE,
+    SIGN_IN,
     TIP,
+    _after_cjk,
     common_tips,
     enable_imap_step,
     faq,
@@ -24,6 +25,15 @@ GOOGLE_OAUTH2 = {
     "oauth2_revoke_url": "https://oauth2.googleapis.com/revoke",
     "oauth2_scope": "https://mail.google.com/",
     "oauth2_extra_params": {"access_type": "offline", "prompt": "consent"},
+    # Google Account → Security → Your connections to third-party apps & services.
+    "oauth2_permissions_url": "https://myaccount.google.com/permissions",
+}
+
+# Where a Microsoft account holder removes an app's access: personal accounts
+# on account.live.com, work and school accounts on My Apps.
+MICROSOFT_PERMISSIONS_URLS = {
+    "consumers": "https://account.live.com/consent/Manage",
+    "organizations": "https://myapps.microsoft.com",
 }
 
 
@@ -36,8 +46,224 @@ def microsoft_oauth2(tenant: str) -> dict:
         "oauth2_token_url": f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
         "oauth2_scope": "offline_access https://outlook.office.com/IMAP.AccessAsUser.All "
         "https://outlook.office.com/SMTP.Send",
+        "oauth2_permissions_url": MICROSOFT_PERMISSIONS_URLS[tenant],
     }
 
+
+def checked_step():
+    """The last sign-in step: back in Laifaxin, the first check."""
+    return step(
+        SIGN_IN,
+        "回到来发信，检查 IMAP 和 SMTP",
+        "Back in Laifaxin, we check IMAP and SMTP",
+        "授权完成后，浏览器会回到来发信。我们用这项授权登录 IMAP 和 SMTP 服务器各一次，确认能收能发后立即退出，"
+        "不读取、不发送任何邮件。验证通过后，账户状态显示“正常”。",
+        "Once you accept, your browser comes back to Laifaxin. We use the access to log in to the IMAP "
+        "and SMTP servers once each, log out as soon as both work, and read or send nothing. Once it is "
+        "verified, the account shows “OK”.",
+    )
+
+
+def microsoft_sign_in_steps(account_zh, account_en):
+    """“Sign in with Microsoft”, step by step; ``account_*`` names the kind of account."""
+    return [
+        step(
+            SIGN_IN,
+            "点“使用 Microsoft 登录”",
+            "Click “Sign in with Microsoft”",
+            "在来发信中添加邮箱，输入邮箱地址后点“使用 Microsoft 登录”。浏览器会打开微软自己的登录页面，"
+            f"用你的{_after_cjk(account_zh)}登录。密码只在微软的页面上输入，来发信看不到，也不保存。",
+            "Add the mailbox in Laifaxin, enter the address and click “Sign in with Microsoft”. Your "
+            f"browser opens Microsoft's own sign-in page; sign in with your {account_en} there. You type "
+            "the password on Microsoft's page only: Laifaxin never sees or stores it.",
+        ),
+        step(
+            SIGN_IN,
+            "查看微软列出的权限",
+            "Review the permissions Microsoft lists",
+            "微软会显示来发信请求的权限，包括“通过 IMAP 读取和写入你的邮件”（read and write access to your "
+            "mail (IMAP)）和“使用 SMTP 发送邮件”（send mail (SMTP)），以及“保持访问权限”，"
+            "这样定期检查时不必每次都让你登录。",
+            "Microsoft shows what Laifaxin asks for: read and write access to your mail (IMAP), send mail "
+            "(SMTP), and keeping that access, so the regular checks do not need you to sign in each time.",
+        ),
+        step(
+            SIGN_IN,
+            "点“接受”",
+            "Click “Accept”",
+            "确认无误后点“接受”（Accept）。点“取消”或拒绝时，来发信不会保存任何信息。",
+            "If that looks right, click Accept. If you cancel or decline, Laifaxin saves nothing.",
+        ),
+        checked_step(),
+    ]
+
+
+def microsoft_faq(remove_zh, remove_en, *, work=False):
+    """What people ask about “Sign in with Microsoft”; ``remove_*`` says where the
+    access is removed (the page at oauth2_permissions_url)."""
+    password_zh = "工作或学校账户的密码" if work else " Microsoft 账户密码"
+    password_en = "your work or school account's password" if work else "your Microsoft account password"
+    return [
+        faq(
+            "中途取消或拒绝授权会怎样？",
+            "What if I cancel or decline?",
+            "什么都不会保存。你会回到来发信，邮箱没有被添加；想绑定时再点一次“使用 Microsoft 登录”即可。",
+            "Nothing is saved. You come back to Laifaxin without the mailbox added; click “Sign in with "
+            "Microsoft” again whenever you want to connect it.",
+        ),
+        faq(
+            "为什么显示“需要重新授权”？",
+            "Why does it say “Reconnect needed”?",
+            "来发信保存的是微软发放的授权，不是你的密码。以下情况会让授权失效：你在微软那边删除了来发信的访问权限；"
+            f"你修改了{password_zh}；或授权连续 90 天没有使用而过期（来发信的定期检查会用到它，所以通常不会过期）。"
+            "再点一次“使用 Microsoft 登录”并接受，即可恢复。",
+            "Laifaxin keeps the access Microsoft granted, not your password. It stops working when you "
+            f"removed Laifaxin's access at Microsoft, when you changed {password_en}, or when Microsoft let it "
+            "lapse after 90 days without use (our regular checks use it, so that rarely happens). Click "
+            "“Sign in with Microsoft” again and accept to restore it.",
+        ),
+        faq(
+            "怎样撤销来发信的访问权限？",
+            "How do I remove Laifaxin's access?",
+            f"{remove_zh}之后来发信的检查会显示“需要重新授权”；不再需要这个邮箱时，也请在来发信中把它删除。",
+            f"{remove_en} Laifaxin's checks then show “Reconnect needed”; if you no longer want the "
+            "mailbox here, delete it in Laifaxin as well.",
+        ),
+    ]
+
+
+def google_sign_in_steps():
+    return [
+        step(
+            SIGN_IN,
+            "点“使用 Google 登录”",
+            "Click “Sign in with Google”",
+            "在来发信中添加邮箱，输入邮箱地址后点“使用 Google 登录”，在 Google 自己的页面上选择账号并登录。"
+            "密码只在 Google 的页面上输入，来发信看不到，也不保存。这种方式不需要应用专用密码。",
+            "Add the mailbox in Laifaxin, enter the address and click “Sign in with Google”, then choose "
+            "the account and sign in on Google's own page. You type the password there only: Laifaxin "
+            "never sees or stores it. This way needs no app password.",
+        ),
+        step(
+            SIGN_IN,
+            "查看 Google 的授权请求",
+            "Review Google's permission request",
+            "Google 会说明来发信请求“查看、撰写、发送和永久删除你在 Gmail 中的所有电子邮件”（Read, compose, "
+            "send and permanently delete all your email from Gmail）。这是 Google 为 IMAP/SMTP 提供的唯一权限范围，"
+            "没有更小的选项。来发信只用它登录 IMAP 和 SMTP 再退出，以确认邮箱可用，从不读取、发送或删除你的邮件。",
+            "Google says Laifaxin asks to “Read, compose, send and permanently delete all your email from "
+            "Gmail”. That is the only scope Google offers for IMAP and SMTP; there is no narrower one. "
+            "Laifaxin uses it only to log in to IMAP and SMTP and out again, to check that the mailbox "
+            "works: it never reads, sends or deletes your mail.",
+        ),
+        step(
+            SIGN_IN,
+            "点“继续”",
+            "Click “Continue”",
+            "确认无误后点“继续”（或“允许”）。点“取消”时，来发信不会保存任何信息。",
+            "If that looks right, click Continue (or Allow). If you cancel, Laifaxin saves nothing.",
+        ),
+        checked_step(),
+    ]
+
+
+GOOGLE_FAQ = [
+    faq(
+        "为什么 Google 说来发信能读取、发送和删除我的邮件？",
+        "Why does Google say Laifaxin can read, send and delete my email?",
+        "用 OAuth2 登录 Gmail 的 IMAP 和 SMTP，只有 https://mail.google.com/ 这一个权限范围，它包含完整的邮件权限，"
+        "Google 没有只用于登录检查的更小范围。来发信只用它登录再退出，不读取、不发送、不删除邮件。"
+        "不想授予这项权限，可以改用下面的应用专用密码。",
+        "Signing in to Gmail's IMAP and SMTP with OAuth2 takes the one scope https://mail.google.com/, "
+        "which is full mail access; Google has no narrower scope for a login check. Laifaxin only logs in "
+        "and out with it and never reads, sends or deletes mail. If you would rather not grant it, use "
+        "an app password as described below.",
+    ),
+    faq(
+        "中途取消或拒绝授权会怎样？",
+        "What if I cancel or decline?",
+        "什么都不会保存。你会回到来发信，邮箱没有被添加；可以再点一次“使用 Google 登录”，或改用应用专用密码。",
+        "Nothing is saved. You come back to Laifaxin without the mailbox added; click “Sign in with "
+        "Google” again, or use an app password instead.",
+    ),
+    faq(
+        "为什么显示“需要重新授权”？",
+        "Why does it say “Reconnect needed”?",
+        "来发信保存的是 Google 发放的授权，不是你的密码。你在 Google 账号中删除了来发信的访问权限、"
+        "修改了 Google 账号密码，或授权长期（六个月）没有使用时，它就会失效（来发信的定期检查会用到它）。"
+        "再点一次“使用 Google 登录”并继续，即可恢复。",
+        "Laifaxin keeps the access Google granted, not your password. It stops working when you removed "
+        "Laifaxin's access in your Google Account, changed your Google Account password, or left it unused "
+        "for six months (our regular checks use it). Click “Sign in with Google” again and continue to "
+        "restore it.",
+    ),
+    faq(
+        "怎样撤销来发信的访问权限？",
+        "How do I remove Laifaxin's access?",
+        "打开 Google 账号的“第三方应用和服务”页面（myaccount.google.com/permissions），选择来发信，"
+        "删除它的访问权限。之后来发信的检查会显示“需要重新授权”。",
+        "Open your Google Account's third-party apps & services page (myaccount.google.com/permissions), "
+        "choose Laifaxin and remove its access. Laifaxin's checks then show “Reconnect needed”.",
+    ),
+]
+
+# The app-password path, kept as the alternative to signing in.
+GMAIL_PASSWORD_STEPS = [
+    step(
+        PREREQUISITE,
+        "开启两步验证",
+        "Turn on 2-Step Verification",
+        "在“Google 账号 → 安全”中开启两步验证。没有两步验证时，应用专用密码页面不会出现。",
+        "In Google Account → Security, turn on 2-Step Verification. Without it the app "
+        "passwords page is not available.",
+        url="https://myaccount.google.com/signinoptions/two-step-verification",
+        label_zh="打开两步验证设置",
+        label_en="Open 2-Step Verification",
+    ),
+    step(
+        GENERATE,
+        "打开“应用专用密码”页面",
+        "Open the App passwords page",
+        "登录 myaccount.google.com/apppasswords。",
+        "Sign in at myaccount.google.com/apppasswords.",
+        url="https://myaccount.google.com/apppasswords",
+        label_zh="打开应用专用密码",
+        label_en="Open App passwords",
+    ),
+    step(
+        GENERATE,
+        "输入名称并创建",
+        "Enter a name and create it",
+        "输入一个清楚的名称，例如“张三的 MacBook-来发信”，点“创建”。",
+        "Type a clear name such as “Zhang San's MacBook – Laifaxin” and click Create.",
+    ),
+    step(
+        GENERATE,
+        "复制 16 位密码",
+        "Copy the 16-letter password",
+        "Google 会显示分成四组、每组四个字母的密码（如 abcd efgh ijkl mnop），关闭窗口后不再显示。",
+        "Google shows the password as four groups of four letters (like abcd efgh ijkl mnop), "
+        "only until you close the window.",
+    ),
+    paste_step(
+        "应用专用密码",
+        "app password",
+        "中间的空格可以保留，来发信会自动去掉。",
+        "You may keep the spaces; Laifaxin removes them. ",
+    ),
+]
+
+GMAIL_PASSWORD_FAQ = [
+    main_password_faq("应用专用密码", "app password"),
+    faq(
+        "找不到“应用专用密码”选项？",
+        "I can't find the App passwords option.",
+        "通常是因为没有开启两步验证、两步验证只设置了安全密钥、开启了高级保护计划，或工作/学校账号的管理员禁用了它。",
+        "Usually 2-Step Verification is off, is set up only with security keys, Advanced "
+        "Protection is on, or a work or school administrator turned the option off.",
+    ),
+    forgotten_faq("应用专用密码", "app password"),
+]
 
 GMAIL = {
     **GOOGLE_OAUTH2,
@@ -66,70 +292,26 @@ GMAIL = {
     "two_factor_help_url": "https://support.google.com/accounts/answer/185839?hl=zh-Hans",
     "credential_url": "https://myaccount.google.com/apppasswords",
     "help_url": "https://support.google.com/mail/answer/185833?hl=zh-Hans",
-    "summary_zh": "Gmail 不接受 Google 账号密码登录第三方应用。开启两步验证后，生成一个 16 位应用专用密码。",
-    "summary_en": "Gmail does not accept your Google Account password in other apps. Turn on "
-    "2-Step Verification, then create a 16-letter app password.",
-    "revocation_hint_zh": "更改 Google 账号密码后，所有应用专用密码都会被撤销。请重新生成并在来发信中更新。",
-    "revocation_hint_en": "Changing your Google Account password revokes your app passwords. "
-    "Create a new one and update it in Laifaxin.",
+    "summary_zh": "最简单的方式是点“使用 Google 登录”，在 Google 的页面上登录并授权。也可以改用应用专用密码："
+    "Gmail 不接受 Google 账号密码登录第三方应用，需要开启两步验证后生成一个 16 位应用专用密码。",
+    "summary_en": "The simplest way is “Sign in with Google”: sign in and allow access on Google's own "
+    "page. An app password works too: Gmail does not accept your Google Account password in other "
+    "apps, so turn on 2-Step Verification and create a 16-letter app password.",
+    "revocation_hint_zh": "更改 Google 账号密码后，所有应用专用密码都会被撤销，用 Google 登录的授权也需要重新授权。"
+    "请重新生成应用专用密码并在来发信中更新，或再次使用 Google 登录。",
+    "revocation_hint_en": "Changing your Google Account password revokes your app passwords, and "
+    "mailboxes connected with Google sign-in need to be reconnected. Create a new app password and "
+    "update it in Laifaxin, or sign in with Google again.",
     "max_concurrent_checks": 8,
     "max_checks_per_minute": 60,
     "steps": [
-        step(
-            PREREQUISITE,
-            "开启两步验证",
-            "Turn on 2-Step Verification",
-            "在“Google 账号 → 安全”中开启两步验证。没有两步验证时，应用专用密码页面不会出现。",
-            "In Google Account → Security, turn on 2-Step Verification. Without it the app "
-            "passwords page is not available.",
-            url="https://myaccount.google.com/signinoptions/two-step-verification",
-            label_zh="打开两步验证设置",
-            label_en="Open 2-Step Verification",
-        ),
-        step(
-            GENERATE,
-            "打开“应用专用密码”页面",
-            "Open the App passwords page",
-            "登录 myaccount.google.com/apppasswords。",
-            "Sign in at myaccount.google.com/apppasswords.",
-            url="https://myaccount.google.com/apppasswords",
-            label_zh="打开应用专用密码",
-            label_en="Open App passwords",
-        ),
-        step(
-            GENERATE,
-            "输入名称并创建",
-            "Enter a name and create it",
-            "输入一个清楚的名称，例如“张三的 MacBook-来发信”，点“创建”。",
-            "Type a clear name such as “Zhang San's MacBook – Laifaxin” and click Create.",
-        ),
-        step(
-            GENERATE,
-            "复制 16 位密码",
-            "Copy the 16-letter password",
-            "Google 会显示分成四组、每组四个字母的密码（如 abcd efgh ijkl mnop），关闭窗口后不再显示。",
-            "Google shows the password as four groups of four letters (like abcd efgh ijkl mnop), "
-            "only until you close the window.",
-        ),
-        paste_step(
-            "应用专用密码",
-            "app password",
-            "中间的空格可以保留，来发信会自动去掉。",
-            "You may keep the spaces; Laifaxin removes them. ",
-        ),
+        *google_sign_in_steps(),
+        *GMAIL_PASSWORD_STEPS,
         *common_tips("应用专用密码", "app password"),
     ],
     "faq": [
-        main_password_faq("应用专用密码", "app password"),
-        faq(
-            "找不到“应用专用密码”选项？",
-            "I can't find the App passwords option.",
-            "通常是因为没有开启两步验证、两步验证只设置了安全密钥、开启了高级保护计划，"
-            "或工作/学校账号的管理员禁用了它。",
-            "Usually 2-Step Verification is off, is set up only with security keys, Advanced "
-            "Protection is on, or a work or school administrator turned the option off.",
-        ),
-        forgotten_faq("应用专用密码", "app password"),
+        *GOOGLE_FAQ,
+        *GMAIL_PASSWORD_FAQ,
         faq(
             "需要在 Gmail 设置中开启 IMAP 吗？",
             "Do I have to switch on IMAP in Gmail settings?",
@@ -163,37 +345,36 @@ OUTLOOK = {
     "imap_username_rule": "full_address",
     "smtp_username_rule": "full_address",
     "credential_kind": "oauth2_only",
-    "credential_name_zh": "应用密码（已停用）",
-    "credential_name_en": "app password (retired)",
+    "credential_name_zh": "Microsoft 账户登录",
+    "credential_name_en": "Microsoft account sign-in",
     "requires_2fa": False,
     "help_url": "https://support.microsoft.com/office/c5d65390-9676-4763-b41f-d7986499a90d",
     "summary_zh": "自 2024 年 9 月 16 日起，微软不再允许 Outlook.com、Hotmail、Live 和 MSN 邮箱在非微软应用中"
-    "用密码（包括应用密码）登录，只能用 OAuth2（“使用 Microsoft 登录”）。来发信的检查需要密码，"
-    "因此目前无法托管这类邮箱。请在支持 Microsoft 登录的邮件应用中使用它。",
+    "用密码（包括应用密码）登录，只能用 OAuth2（“使用 Microsoft 登录”）。在来发信中点一次“使用 Microsoft 登录”，"
+    "在微软的页面上登录并接受授权，就能绑定邮箱，不需要任何密码。",
     "summary_en": "Since 16 September 2024 Microsoft no longer lets Outlook.com, Hotmail, Live and "
     "MSN mailboxes sign in with a password (app passwords included) in non-Microsoft apps; only "
-    "OAuth2 (“Sign in with Microsoft”) works. Laifaxin's check needs a password, so it cannot "
-    "look after these mailboxes for now. Use them in a mail app that supports Microsoft sign-in.",
+    "OAuth2 (“Sign in with Microsoft”) works. Click “Sign in with Microsoft” in Laifaxin once, sign "
+    "in and accept on Microsoft's own page, and the mailbox is connected: no password needed.",
+    "revocation_hint_zh": "你删除了来发信的访问权限、修改了 Microsoft 账户密码，或授权 90 天未使用而过期时，"
+    "需要重新授权：再点一次“使用 Microsoft 登录”并接受。",
+    "revocation_hint_en": "When you remove Laifaxin's access, change your Microsoft account password, "
+    "or the access lapses after 90 days without use, it needs to be reconnected: click “Sign in with "
+    "Microsoft” again and accept.",
     "steps": [
+        *microsoft_sign_in_steps("Microsoft 账户", "Microsoft account"),
         step(
-            CONNECT,
-            "了解变化：密码登录已关闭",
-            "Know what changed: password sign-in is off",
-            "2024 年 9 月 16 日起，微软要求第三方应用使用现代验证（OAuth2）。以前生成的应用密码在 IMAP/SMTP 中也已失效。",
-            "Since 16 September 2024 Microsoft requires modern authentication (OAuth2) in "
-            "third-party apps. App passwords created earlier no longer work for IMAP/SMTP either.",
+            TIP,
+            "密码登录已关闭",
+            "Password sign-in is off",
+            "2024 年 9 月 16 日起，微软要求第三方应用使用现代验证（OAuth2）。以前生成的应用密码在 IMAP/SMTP 中也已失效，"
+            "所以来发信用“使用 Microsoft 登录”绑定这类邮箱。",
+            "Since 16 September 2024 Microsoft requires modern authentication (OAuth2) in third-party "
+            "apps. App passwords created earlier no longer work for IMAP/SMTP either, so Laifaxin "
+            "connects these mailboxes with “Sign in with Microsoft”.",
             url="https://support.microsoft.com/office/c5d65390-9676-4763-b41f-d7986499a90d",
             label_zh="微软公告",
             label_en="Microsoft's announcement",
-        ),
-        step(
-            CONNECT,
-            "在支持 Microsoft 登录的应用中添加邮箱",
-            "Add the mailbox in an app that supports Microsoft sign-in",
-            "Outlook、Windows 邮件、iPhone/Mac 的“邮件”和新版 Thunderbird 都支持：添加账户时选择 "
-            "Outlook.com，并在微软的登录页面中登录。",
-            "Outlook, Windows Mail, Apple Mail on iPhone and Mac and current Thunderbird all "
-            "support it: add the account as Outlook.com and sign in on Microsoft's own page.",
         ),
         step(
             TIP,
@@ -212,16 +393,15 @@ OUTLOOK = {
         faq(
             "生成应用密码还有用吗？",
             "Does creating an app password still help?",
-            "没有用。微软已关闭 Outlook.com 系列邮箱在第三方应用中的基本（密码）认证，应用密码同样被拒绝。",
+            "没有用。微软已关闭 Outlook.com 系列邮箱在第三方应用中的基本（密码）认证，应用密码同样被拒绝。"
+            "请使用“使用 Microsoft 登录”。",
             "No. Microsoft turned off basic (password) authentication for Outlook.com mailboxes in "
-            "third-party apps, and app passwords are refused as well.",
+            "third-party apps, and app passwords are refused as well. Use “Sign in with Microsoft”.",
         ),
-        faq(
-            "来发信以后会支持吗？",
-            "Will Laifaxin support it later?",
-            "需要实现微软的 OAuth2 授权流程。在此之前，我们如实说明，而不是让你在无效的步骤上浪费时间。",
-            "That needs Microsoft's OAuth2 consent flow. Until then we say so plainly rather than "
-            "walk you through steps that cannot work.",
+        *microsoft_faq(
+            "打开 Microsoft 账户的“应用和服务”页面（account.live.com/consent/Manage），找到来发信，删除它的权限。",
+            "Open the “Apps and services” page of your Microsoft account (account.live.com/consent/Manage), "
+            "find Laifaxin and remove its access.",
         ),
     ],
 }
