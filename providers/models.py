@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from laifaxin.copy_style import tidy_spacing
+
 
 class Security(models.TextChoices):
     SSL = "ssl", _("SSL/TLS")
@@ -218,7 +220,7 @@ class Provider(models.Model):
         """The sign-in button's text, as the provider's own branding words it."""
         if self.oauth2_issuer in SIGN_IN_LABELS:
             return gettext(SIGN_IN_LABELS[self.oauth2_issuer])
-        return gettext("Sign in with %(provider)s") % {"provider": self.name}
+        return tidy_spacing(gettext("Sign in with %(provider)s") % {"provider": self.name})
 
     @property
     def is_oauth2_only(self) -> bool:

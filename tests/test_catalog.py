@@ -182,6 +182,110 @@ def test_microsoft_consumer_and_business_mail_are_oauth2_only_with_the_date():
     assert "2024 年 9 月 16 日" in outlook.summary_zh and "16 September 2024" in outlook.summary_en
 
 
+def _texts(provider, lang):
+    steps = " ".join(
+        f"{s.title_zh if lang == 'zh' else s.title_en} {getattr(s, f'body_{lang}')}" for s in provider.steps.all()
+    )
+    faq = " ".join(f"{getattr(f, f'question_{lang}')} {getattr(f, f'answer_{lang}')}" for f in provider.faq.all())
+    return f"{getattr(provider, f'summary_{lang}')} {steps} {faq}"
+
+
+@pytest.mark.parametrize("slug", ["outlook", "microsoft-365"])
+def test_microsoft_mail_binds_with_sign_in_with_microsoft(slug):
+    provider = Provider.objects.get(slug=slug)
+    zh, en = _texts(provider, "zh"), _texts(provider, "en")
+
+    # The old dead end is gone from every text.
+    assert "cannot look after" not in en and "needs a password" not in en
+    assert "无法托管" not in zh and "检查需要密码" not in zh
+    # One "Sign in with Microsoft": the button, the consent screen, Accept, our check.
+    sign_in = [s.title_en for s in provider.steps.filter(section=GuideStep.Section.SIGN_IN)]
+    assert sign_in == [
+        "Click “Sign in with Microsoft”",
+        "Review the permissions Microsoft lists",
+        "Click “Accept”",
+        "Back in Laifaxin, we check IMAP and SMTP",
+    ]
+    assert "read and write access to your mail (IMAP)" in en and "send mail (SMTP)" in en
+    assert "点“使用 Microsoft 登录”" in zh and "点“接受”" in zh and "检查 IMAP 和 SMTP" in zh
+    # FAQ: declining saves nothing; why a reconnect is needed; how to remove access.
+    assert "Nothing is saved" in en and "什么都不会保存" in zh
+    assert "“Reconnect needed”" in en and "“需要重新授权”" in zh
+    assert "90 days" in en and "90 天" in zh and "changed" in en
+    assert provider.oauth2_permissions_url.removeprefix("https://").rstrip("/").lower() in zh.lower()
+    assert provider.sign_in_label == "使用 Microsoft 登录"
+
+
+def test_outlook_keeps_the_honest_facts_about_passwords():
+    en = _texts(Provider.objects.get(slug="outlook"), "en")
+    assert "16 September 2024" in en and "App passwords created earlier no longer work for IMAP/SMTP" in en
+
+
+def test_microsoft_365_tells_admins_what_to_enable():
+    m365 = Provider.objects.get(slug="microsoft-365")
+    zh, en = _texts(m365, "zh"), _texts(m365, "en")
+    assert "SMTP AUTH is disabled for the tenant" in en and "Exchange admin center" in en
+    assert "Authenticated SMTP" in en and "IMAP" in en
+    assert "“SMTP AUTH 已对租户禁用”" in zh and "Exchange 管理中心" in zh
+    assert "Need admin approval" in en
+
+
+def test_each_sign_in_provider_says_where_access_is_removed():
+    urls = dict(Provider.objects.exclude(oauth2_permissions_url="").values_list("slug", "oauth2_permissions_url"))
+    assert urls == {
+        "outlook": "https://account.live.com/consent/Manage",
+        "microsoft-365": "https://myapps.microsoft.com",
+        "gmail": "https://myaccount.google.com/permissions",
+        "google-workspace": "https://myaccount.google.com/permissions",
+    }
+
+
+@pytest.mark.parametrize("slug", ["gmail", "google-workspace"])
+def test_google_mail_signs_in_first_and_keeps_the_app_password_path(slug):
+    provider = Provider.objects.get(slug=slug)
+    steps = list(provider.steps.all())
+    zh, en = _texts(provider, "zh"), _texts(provider, "en")
+
+    sign_in = [s.title_en for s in steps if s.section == GuideStep.Section.SIGN_IN]
+    assert sign_in[0] == "Click “Sign in with Google”" and sign_in[-1] == "Back in Laifaxin, we check IMAP and SMTP"
+    assert "Read, compose, send and permanently delete all your email from Gmail" in en
+    assert "the only scope Google offers for IMAP and SMTP" in en and "never reads, sends or deletes" in en
+    assert "唯一权限范围" in zh and "从不读取、发送或删除你的邮件" in zh
+    # The app password stays as the alternative, with its own steps.
+    assert {s.section for s in steps} >= {"sign_in", "prerequisite", "generate", "connect"}
+    assert "Turn on 2-Step Verification" in en and "Copy the 16-letter password" in en
+    assert "“Reconnect needed”" in en and "myaccount.google.com/permissions" in en
+    assert provider.sign_in_label == "使用 Google 登录"
+    assert provider.faq.first().question_en == "Why does Google say Laifaxin can read, send and delete my email?"
+
+
+def test_sign_in_needs_the_providers_oauth2_and_a_configured_client(settings):
+    outlook, gmail, qq = (Provider.objects.get(slug=s) for s in ["outlook", "gmail", "qq"])
+    settings.OAUTH2_CLIENTS = {}
+    assert not outlook.sign_in_configured and outlook.oauth2_client() is None
+
+    client = {"client_id": "ms-id", "client_secret": "ms-secret"}
+    settings.OAUTH2_CLIENTS = {"login.microsoftonline.com": client}
+    assert outlook.oauth2_client() == client and outlook.sign_in_configured
+    assert not gmail.sign_in_configured and gmail.oauth2_client() is None
+    # A provider without OAuth2 endpoints gets no client, even under a configured issuer.
+    qq.oauth2_issuer = "login.microsoftonline.com"
+    assert not qq.offers_oauth2 and qq.oauth2_client() is None and not qq.sign_in_configured
+
+
+def test_sign_in_labels_name_the_provider_in_both_languages():
+    from django.utils import translation
+
+    outlook, gmail = Provider.objects.get(slug="outlook"), Provider.objects.get(slug="gmail")
+    other = Provider(name_zh="示例邮箱", name_en="Example Mail", oauth2_issuer="login.example.test")
+    with translation.override("en"):
+        assert (outlook.sign_in_label, gmail.sign_in_label) == ("Sign in with Microsoft", "Sign in with Google")
+        assert other.sign_in_label == "Sign in with Example Mail"
+    with translation.override("zh-hans"):
+        assert (outlook.sign_in_label, gmail.sign_in_label) == ("使用 Microsoft 登录", "使用 Google 登录")
+        assert other.sign_in_label == "使用示例邮箱登录"  # spaced only around Latin names
+
+
 def test_netease_requires_imap_id_and_switching_imap_on():
     for slug in ["163", "126", "yeah"]:
         provider = Provider.objects.get(slug=slug)

@@ -78,12 +78,103 @@ def test_the_icloud_guide_is_english_after_switching_language(client):
     assert "登录 Apple ID 网站" not in page
 
 
-def test_an_oauth2_only_provider_says_so_plainly(client):
+MICROSOFT = {"login.microsoftonline.com": {"client_id": "ms-client", "client_secret": "ms-secret"}}
+GOOGLE = {"accounts.google.com": {"client_id": "google-client", "client_secret": "google-secret"}}
+
+
+def add_button(page):
+    return f'href="{reverse("accounts:add_start")}"' in page
+
+
+def sign_in_steps(page):
+    section = page.split('class="guide-section guide-sign-in"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r'<h3 class="guide-step-title">([^<]+)</h3>', section)
+
+
+def test_outlook_without_microsoft_sign_in_set_up_says_so_plainly(client, settings):
+    settings.OAUTH2_CLIENTS = GOOGLE  # Google alone does not help Outlook
+
     page = text_of(client.get(reverse("providers:guide", args=["outlook"])))
 
-    assert "guide-oauth2" in page
     assert "2024 年 9 月 16 日" in page
-    assert "accounts/add" not in page  # no button into a dead end
+    assert '<h2 id="sign-in-heading">使用 Microsoft 登录</h2>' in page
+    assert "本站尚未开通“使用 Microsoft 登录”，暂时无法绑定此类邮箱" in page
+    assert not add_button(page)  # no button into a dead end
+    assert "Laifaxin's check needs a password" not in page and "无法托管" not in page
+    # The sign-in path is still explained, and comes before the server table.
+    assert sign_in_steps(page)[0] == "点“使用 Microsoft 登录”"
+    assert page.index("guide-sign-in") < page.index("guide-servers")
+    assert "guide-credential" not in page  # no "which password" for a provider without passwords
+
+
+def test_outlook_with_microsoft_sign_in_set_up_walks_through_it(client, settings):
+    settings.OAUTH2_CLIENTS = MICROSOFT
+
+    page = text_of(client.get(reverse("providers:guide", args=["outlook"])))
+
+    assert "本站尚未开通" not in page and "guide-sign-in-unavailable" not in page
+    assert sign_in_steps(page) == [
+        "点“使用 Microsoft 登录”",
+        "查看微软列出的权限",
+        "点“接受”",
+        "回到来发信，检查 IMAP 和 SMTP",
+    ]
+    assert add_button(page)
+    assert "为什么显示“需要重新授权”？" in page
+    assert "account.live.com/consent/Manage" in page
+
+
+def test_outlook_in_english_names_the_button_and_the_missing_setup(client, settings):
+    settings.OAUTH2_CLIENTS = {}
+    url = reverse("providers:guide", args=["outlook"])
+    switch_to_english(client, url)
+
+    page = text_of(client.get(url))
+
+    assert '<h2 id="sign-in-heading">Sign in with Microsoft</h2>' in page
+    assert (
+        "This portal has not set up “Sign in with Microsoft” yet, so these mailboxes can't be connected "
+        "here for now." in page
+    )
+    assert "read and write access to your mail (IMAP)" in page
+
+
+def test_gmail_without_google_sign_in_points_to_the_app_password(client, settings):
+    settings.OAUTH2_CLIENTS = MICROSOFT
+
+    page = text_of(client.get(reverse("providers:guide", args=["gmail"])))
+
+    assert '<h2 id="sign-in-heading">使用 Google 登录</h2>' in page
+    assert "本站尚未开通“使用 Google 登录”，请改用下面的应用专用密码。" in page
+    assert add_button(page)  # the app password still works
+    # Sign-in path first, then the app-password path with its steps.
+    assert page.index("guide-sign-in") < page.index("guide-credential") < page.index("guide-steps-section")
+    assert "也可以按下面的步骤改用应用专用密码绑定。" in page
+    assert "开启两步验证" in page and "复制 16 位密码" in page
+
+
+def test_gmail_with_google_sign_in_explains_the_consent_screen(client, settings):
+    settings.OAUTH2_CLIENTS = {**MICROSOFT, **GOOGLE}
+    url = reverse("providers:guide", args=["gmail"])
+    switch_to_english(client, url)
+
+    page = text_of(client.get(url))
+
+    assert "has not set up" not in page
+    assert sign_in_steps(page)[0] == "Click “Sign in with Google”"
+    assert "Read, compose, send and permanently delete all your email from Gmail" in page
+    assert "Or connect with the app password instead, as described below." in page
+    assert page.index("guide-sign-in") < page.index("guide-credential")
+    assert add_button(page)
+
+
+def test_the_guide_list_tags_sign_in_providers_with_the_button(client, settings):
+    settings.OAUTH2_CLIENTS = GOOGLE
+
+    page = text_of(client.get(reverse("providers:list")))
+
+    assert '<span class="tag">使用 Google 登录</span>' in page
+    assert '<span class="tag tag-warning">使用 Microsoft 登录</span>' in page  # not set up here
 
 
 def test_the_netease_guide_asks_to_switch_on_imap_first(client):

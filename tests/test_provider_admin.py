@@ -102,3 +102,25 @@ def test_a_superuser_adds_a_provider_with_a_guide_step(client, superuser):
     provider = Provider.objects.get(slug="example-mail")
     assert provider.domains == ["example-mail.test"]
     assert [s.title_en for s in provider.steps.all()] == ["Sign in to webmail"]
+
+
+def test_where_access_is_removed_sits_with_the_oauth2_fields_and_only_a_superuser_changes_it(client, superuser):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import CATALOG_EDITOR_GROUP
+    from providers.admin import ROUTING_FIELDS
+
+    outlook = Provider.objects.get(slug="outlook")
+    url = reverse("admin:providers_provider_change", args=[outlook.pk])
+    assert "oauth2_permissions_url" in ROUTING_FIELDS
+
+    client.force_login(superuser)
+    page = client.get(url).content.decode()
+    assert 'name="oauth2_permissions_url"' in page and "https://account.live.com/consent/Manage" in page
+    assert page.index('name="oauth2_scope"') < page.index('name="oauth2_permissions_url"')
+
+    editor = factories.UserFactory(username="editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name=CATALOG_EDITOR_GROUP))
+    client.force_login(editor)
+    page = client.get(url).content.decode()
+    assert "https://account.live.com/consent/Manage" in page and 'name="oauth2_permissions_url"' not in page

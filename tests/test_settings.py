@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -89,3 +90,29 @@ def test_the_debug_page_blanks_passwords_even_in_unmarked_functions(rf):
     assert "boom" in page and "careless_view" in page
     for secret in secrets:
         assert secret not in page
+
+
+def _oauth2_clients(**env):
+    script = "import json; from django.conf import settings; print(json.dumps(settings.OAUTH2_CLIENTS))"
+    result = _manage("shell", "-c", script, **PRODUCTION, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_no_oauth2_app_configured_means_no_clients():
+    assert _oauth2_clients() == {}
+
+
+def test_oauth2_clients_are_keyed_by_the_catalogs_issuers_and_only_when_an_id_is_set():
+    microsoft = {"OAUTH2_MICROSOFT_CLIENT_ID": "ms-id", "OAUTH2_MICROSOFT_CLIENT_SECRET": "ms-secret"}
+    google = {"OAUTH2_GOOGLE_CLIENT_ID": "g-id", "OAUTH2_GOOGLE_CLIENT_SECRET": "g-secret"}
+
+    assert _oauth2_clients(**microsoft, OAUTH2_GOOGLE_CLIENT_SECRET="orphan secret") == {
+        "login.microsoftonline.com": {"client_id": "ms-id", "client_secret": "ms-secret"}
+    }
+    assert _oauth2_clients(**microsoft, **google) == {
+        "login.microsoftonline.com": {"client_id": "ms-id", "client_secret": "ms-secret"},
+        "accounts.google.com": {"client_id": "g-id", "client_secret": "g-secret"},
+    }
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, **microsoft, **google)
+    assert result.returncode == 0, result.stdout + result.stderr
