@@ -173,11 +173,11 @@ GOOGLE_FAQ = [
         "Why does Google say Laifaxin can read, send and delete my email?",
         "用 OAuth2 登录 Gmail 的 IMAP 和 SMTP，只有 https://mail.google.com/ 这一个权限范围，它包含完整的邮件权限，"
         "Google 没有只用于登录检查的更小范围。来发信只用它登录再退出，不读取、不发送、不删除邮件。"
-        "不想授予这项权限，可以改用下面的应用专用密码。",
+        "不想授予这项权限，可以改用应用专用密码。",
         "Signing in to Gmail's IMAP and SMTP with OAuth2 takes the one scope https://mail.google.com/, "
         "which is full mail access; Google has no narrower scope for a login check. Laifaxin only logs in "
         "and out with it and never reads, sends or deletes mail. If you would rather not grant it, use "
-        "an app password as described below.",
+        "an app password instead.",
     ),
     faq(
         "中途取消或拒绝授权会怎样？",
