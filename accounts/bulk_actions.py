@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.utils.translation import ngettext
 
+from accounts import signin
 from accounts.models import MailboxAccount, Status, Trigger
 from accounts.ratelimit import take_bulk_checks
 from accounts.tasks import check_account
@@ -108,12 +109,14 @@ def check(user, accounts: list[MailboxAccount]):
 
 
 def delete(user, accounts: list[MailboxAccount]):
+    mine = [account for account in accounts if account.owner_id == user.pk]
+    revoked = signin.revoke_sign_ins(mine)
     count = (
         MailboxAccount.objects.filter(owner=user, pk__in=[account.pk for account in accounts])
         .delete()[1]
         .get(MailboxAccount._meta.label, 0)
     )
-    return [
+    said = [
         (
             messages.SUCCESS,
             ngettext(
@@ -124,6 +127,22 @@ def delete(user, accounts: list[MailboxAccount]):
             % {"count": count},
         )
     ]
+    not_revoked = [pk for pk, done in revoked.items() if not done]
+    if not_revoked:
+        said.append(
+            (
+                messages.INFO,
+                ngettext(
+                    "%(count)d of them was connected by signing in, and its provider doesn't let us withdraw "
+                    "the access: remove Laifaxin from your account's app permissions there.",
+                    "%(count)d of them were connected by signing in, and their providers don't let us withdraw "
+                    "the access: remove Laifaxin from your account's app permissions there.",
+                    len(not_revoked),
+                )
+                % {"count": len(not_revoked)},
+            )
+        )
+    return said
 
 
 ACTIONS = {"pause": pause, "resume": resume, "check": check, "delete": delete}

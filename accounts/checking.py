@@ -34,11 +34,12 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts import hints
 from accounts.fields import UnreadableSecret
-from accounts.mailcheck import AddressPolicy, CheckResult, Credential, Hint, LoginCheck, Outcome, check_login
+from accounts.mailcheck import AddressPolicy, CheckResult, Credential, Hint, LoginCheck, Outcome, check_login, oauth2
 from accounts.mailcheck.net import trust_store
-from accounts.models import DegradedServer, MailboxAccount, Status, Trigger, VerificationAttempt
+from accounts.models import AuthMethod, DegradedServer, MailboxAccount, OAuthGrant, Status, Trigger, VerificationAttempt
 from accounts.models.evidence import REFUSALS, CrossCheck
 from accounts.models.history import looks_recovered, looks_sick
+from accounts.models.oauth import client_for
 from accounts.pacing import (
     limits_for,
     login_slot,
@@ -112,19 +113,48 @@ def address_policy() -> AddressPolicy:
     return AddressPolicy(allow_private=settings.MAILBOX_ALLOW_PRIVATE_HOSTS)
 
 
-@sensitive_variables("secret")
-def login_check_for(account: MailboxAccount, secret: str | None = None) -> LoginCheck:
+@sensitive_variables("secret", "credential")
+def login_check_for(
+    account: MailboxAccount, secret: str | None = None, credential: Credential | None = None
+) -> LoginCheck:
     """What to check for ``account``: its servers, username forms and credential.
-    ``secret`` replaces the stored password (a new one, not saved yet)."""
-    secret = account.password if secret is None else secret
+    ``secret`` replaces the stored password (a new one, not saved yet);
+    ``credential`` replaces whatever is stored (a sign-in's fresh token)."""
+    if credential is None:
+        credential = Credential.password(account.password if secret is None else secret)
     return LoginCheck(
         imap=account.imap_server(),
         smtp=account.smtp_server(),
         imap_usernames=account.imap_usernames(),
         smtp_usernames=account.smtp_usernames(),
-        credential=Credential.password(secret),
+        credential=credential,
         send_imap_id=bool(account.provider_id and account.provider.requires_imap_id),
     )
+
+
+def stored_sign_in(account: MailboxAccount, *, refused: str = "") -> Credential | oauth2.TokenFailure:
+    """A sign-in account's bearer credential: its access token, refreshed when
+    it is about to expire or (``refused``) a server just refused it. The token
+    endpoint's failure, if any, is the check's result (accounts.mailcheck.oauth2)."""
+    client = client_for(account.provider if account.provider_id else None)
+    if client is None:
+        logger.error("Account %s signs in, but no OAuth2 client is configured for its provider.", account.pk)
+        return oauth2.TokenFailure(
+            Outcome.PROTOCOL_ERROR, "sign-in with this provider is not configured here", Hint.OAUTH_CLIENT_REJECTED
+        )
+    grant = OAuthGrant.objects.filter(account_id=account.pk).first()
+    if grant is None:
+        return oauth2.TokenFailure(Outcome.GRANT_REVOKED, "no sign-in is stored", Hint.RECONNECT_NEEDED)
+    token = grant.access_token_for_login(client, ssl_context=ssl_context(), refused=refused)
+    if isinstance(token, oauth2.TokenFailure):
+        if token.hint == Hint.OAUTH_CLIENT_REJECTED:
+            logger.error("The token endpoint of %s refused our client: %s", account.provider.slug, token.reply)
+        return token
+    return Credential.bearer(token)
+
+
+def _token_rejected(result: CheckResult) -> bool:
+    return Hint.TOKEN_REJECTED in (result.imap.hint, result.smtp.hint)
 
 
 def probe(login_check: LoginCheck, *, timeout: float | None = None, context=None) -> CheckResult:
@@ -158,14 +188,31 @@ def _take_budget(request) -> Check | None:
     return Check(refused="budget", retry_after_minutes=budget.retry_after_minutes)
 
 
-@sensitive_variables("secret")
+@sensitive_variables("secret", "credential")
 def _probe_paced(
-    account: MailboxAccount, secret: str | None, *, wait_seconds: float, fleet_cap: bool = False
+    account: MailboxAccount,
+    secret: str | None,
+    *,
+    wait_seconds: float,
+    fleet_cap: bool = False,
+    credential: Credential | None = None,
 ) -> CheckResult | None:
     """The probe inside a slot of the provider's caps; None when no slot came
     free, or (``fleet_cap``, for queued checks) when the fleet already caused
-    as many failed logins at this server in the last ten minutes as it may."""
-    login_check = login_check_for(account, secret)  # reads the provider row: before the connection goes back
+    as many failed logins at this server in the last ten minutes as it may.
+
+    A sign-in account logs in with its stored access token; when a server
+    refuses one that was not fresh from the token endpoint, the token is
+    refreshed and the login tried once more, so a revoked sign-in is known by
+    the token endpoint's own verdict within one check."""
+    stored = credential is None and secret is None and account.signs_in
+    if stored:
+        credential = stored_sign_in(account)
+        if isinstance(credential, oauth2.TokenFailure):
+            return CheckResult.without_network(credential.outcome, credential.reply, credential.hint)
+    login_check = login_check_for(
+        account, secret, credential
+    )  # reads the provider row: before the connection goes back
     reservation = None
     if fleet_cap:
         # Room for the first refusal this check could cause, taken atomically before
@@ -181,10 +228,19 @@ def _probe_paced(
             settle_failed_logins(reservation, 0)
             return None
         result = probe(login_check)
+        refusals = result.refusals
+        if stored and _token_rejected(result):
+            renewed = stored_sign_in(account, refused=login_check.credential.secret)
+            release_database_connections()
+            if isinstance(renewed, oauth2.TokenFailure):
+                result = CheckResult.without_network(renewed.outcome, renewed.reply, renewed.hint)
+            else:
+                result = probe(login_check_for(account, None, renewed))
+                refusals += result.refusals
     if fleet_cap:
-        settle_failed_logins(reservation, result.refusals)
+        settle_failed_logins(reservation, refusals)
     else:
-        note_failed_logins(account, result.refusals)
+        note_failed_logins(account, refusals)
     return result
 
 
@@ -448,6 +504,62 @@ def _save_if_ok(account: MailboxAccount, password: str, result: CheckResult, tri
             # Another tab (or import row) saved the same address a moment ago.
             account.pk = None
             return Check(refused="duplicate")
+    return Check(result=result, explanation=_explain(result, account), attempt=attempt)
+
+
+# -- sign-in (OAuth2) accounts ------------------------------------------------------
+# No live-check budget here: a token the provider just issued after its owner's
+# consent is no password anyone could be guessing.
+
+
+@sensitive_variables("tokens")
+def check_signed_in_account(account: MailboxAccount, tokens: oauth2.TokenSet, signed_in_as: str) -> Check:
+    """The wizard's "Sign in with …": an unsaved account and the tokens its
+    owner's consent just gave, saved (signing in, its tokens encrypted) only if
+    IMAP and SMTP both take the access token. One mailbox per address and owner."""
+    if account.has_duplicate():
+        return Check(refused="duplicate")
+    account.auth_method = AuthMethod.SIGN_IN
+    result = _probe_paced(
+        account, None, wait_seconds=WEB_SLOT_WAIT_SECONDS, credential=Credential.bearer(tokens.access_token)
+    )
+    if result is None:
+        return Check(refused="busy")
+    attempt = None
+    if result.is_ok:
+        try:
+            with transaction.atomic():
+                account.password = ""
+                account.status = Status.PENDING
+                account.save()
+                grant = OAuthGrant(account=account, signed_in_as=signed_in_as)
+                grant.store(tokens)
+                grant.save()
+                attempt = account.record_attempt(
+                    result, trigger=Trigger.WIZARD, credential_version=account.credential_version
+                )
+        except IntegrityError:
+            account.pk = None
+            return Check(refused="duplicate")
+    return Check(result=result, explanation=_explain(result, account), attempt=attempt)
+
+
+@sensitive_variables("tokens")
+def check_reconnected(account: MailboxAccount, tokens: oauth2.TokenSet, signed_in_as: str) -> Check:
+    """ "Reconnect": the tokens of a new sign-in for a stored account, checked
+    live and stored only if both logins work; the account keeps its history."""
+    result = _probe_paced(
+        account, None, wait_seconds=WEB_SLOT_WAIT_SECONDS, credential=Credential.bearer(tokens.access_token)
+    )
+    if result is None:
+        return Check(refused="busy")
+    attempt = None
+    if result.is_ok:
+        try:
+            account.change_sign_in(tokens, signed_in_as)
+        except MailboxAccount.DoesNotExist:
+            return Check(result=result, refused="gone")
+        attempt = account.record_attempt(result, trigger=Trigger.USER, credential_version=account.credential_version)
     return Check(result=result, explanation=_explain(result, account), attempt=attempt)
 
 

@@ -6,7 +6,7 @@ leak and a false "password rejected", so we hand back a marked value instead.
 """
 
 import cryptography.fernet
-from encrypted_model_fields.fields import EncryptedCharField, decrypt_str
+from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField, decrypt_str
 
 
 class UnreadableSecret(str):
@@ -16,7 +16,7 @@ class UnreadableSecret(str):
         return "<UnreadableSecret>"
 
 
-class EncryptedPasswordField(EncryptedCharField):
+class _ReadsLoudly:
     def to_python(self, value):
         if value is None or isinstance(value, UnreadableSecret):
             return value
@@ -35,6 +35,14 @@ class EncryptedPasswordField(EncryptedCharField):
             # Re-encrypting ciphertext would bury the password under two keys.
             return str(value)
         return super().get_db_prep_save(value, connection)
+
+
+class EncryptedPasswordField(_ReadsLoudly, EncryptedCharField):
+    pass
+
+
+class EncryptedTokenField(_ReadsLoudly, EncryptedTextField):
+    """An OAuth2 token: a few KB at Microsoft, more than a CharField wants."""
 
 
 def _looks_like_fernet_token(value: str) -> bool:

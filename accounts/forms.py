@@ -125,6 +125,24 @@ class OAuth2OnlyForm(forms.Form):
         )
 
 
+class SignInForm(forms.Form):
+    """The sign-in step. Signing in is a button of its own (accounts.signin_views);
+    submitting this form means "use an app password instead", which only
+    providers that take passwords allow."""
+
+    def __init__(self, *args, takes_password: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.takes_password = takes_password
+
+    def clean(self):
+        if not self.takes_password:
+            raise forms.ValidationError(
+                _("This provider only allows signing in on its own page: use the sign-in button."),
+                code="sign_in_only",
+            )
+        return super().clean()
+
+
 class PrerequisitesForm(forms.Form):
     confirmed = forms.BooleanField(
         label=_("I have done this"),

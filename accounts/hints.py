@@ -99,6 +99,24 @@ HINTS = {
         "%(server)s sent far more than a mail login needs, so we stopped. Check the server "
         "settings, or try again later."
     ),
+    "reconnect_needed": _(
+        "%(provider)s says our sign-in for this mailbox is no longer valid: Laifaxin's access was removed, "
+        "the account's password was changed, or the sign-in lapsed. Press Reconnect and sign in again; "
+        "the mailbox keeps its history."
+    ),
+    "token_rejected": _(
+        "%(server)s refused the sign-in, also with a token %(provider)s had just issued. Usually IMAP or "
+        "SMTP access is switched off for this mailbox (a setting of the mailbox, or of its administrator); "
+        "switch it on, or press Reconnect and sign in again."
+    ),
+    "token_endpoint_unavailable": _(
+        "The sign-in service of %(provider)s did not answer as it should, so the mailbox was not judged. "
+        "This is usually brief: we will try again."
+    ),
+    "oauth_client_rejected": _(
+        "%(provider)s refused this portal's own registration for signing in: a problem on our side, not "
+        "with your mailbox. Our operators are told; nothing was judged."
+    ),
     "control_characters": _(
         "The username or password contains a line break or another control character, so it "
         "was not sent. Enter it again."
@@ -192,6 +210,12 @@ TITLES = {
     Outcome.PROTOCOL_ERROR: _("Unexpected answer from the server"),
     Outcome.BLOCKED_ADDRESS: _("This server address is not allowed"),
     Outcome.UNREADABLE_SECRET: _("The saved password cannot be read"),
+    Outcome.GRANT_REVOKED: _("Reconnect needed"),
+}
+# A title that fits a hint better than its outcome's.
+HINT_TITLES = {
+    Hint.TOKEN_REJECTED: _("The sign-in was refused"),
+    Hint.TOKEN_ENDPOINT_UNAVAILABLE: _("The provider's sign-in service did not answer"),
 }
 FIXES = {
     Outcome.AUTH_FAILED: Fix.GENERATE,
@@ -233,7 +257,7 @@ def explain(
     """The title and the actionable sentence for an outcome and its hint code."""
     outcome = Outcome(outcome) if outcome in Outcome._value2member_map_ else Outcome.PROTOCOL_ERROR
     name = provider.name if provider else gettext("your provider")
-    title = str(TITLES[outcome])
+    title = str(HINT_TITLES.get(hint) or TITLES[outcome])
     if "%(provider)s" in title:
         title = tidy_spacing(title % {"provider": name})
     fix = FIXES.get(outcome) or (Fix.SERVERS if hand_entered and outcome in SERVER_FIXES else None)

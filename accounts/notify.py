@@ -33,6 +33,7 @@ TEMPLATES = {
     Status.AUTH_FAILED: "emails/status_auth_failed",
     Status.UNREACHABLE: "emails/status_unreachable",
     Status.ACTION_REQUIRED: "emails/status_action_required",
+    Status.RECONNECT_NEEDED: "emails/status_reconnect_needed",
     Status.ACTIVE: "emails/status_active",
 }
 
@@ -76,6 +77,8 @@ def build_message(change: StatusChange) -> EmailMultiAlternatives:
             "revocation_hint": account.provider.revocation_hint if account.provider_id else "",
             "account_url": settings.SITE_URL + reverse("accounts:detail", args=[account.pk]),
             "password_url": settings.SITE_URL + reverse("accounts:change_password", args=[account.pk]),
+            # The detail page carries the Reconnect button (a POST: no sign-in starts from a mail client's link preview).
+            "reconnect_url": settings.SITE_URL + reverse("accounts:detail", args=[account.pk]),
             "site_url": settings.SITE_URL,
         }
         name = TEMPLATES[change.to_status]

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from accounts import import_views, views
+from accounts import import_views, signin_views, views
 from accounts.wizard import AddMailboxWizard
 
 app_name = "accounts"
@@ -25,6 +25,8 @@ urlpatterns = [
     re_path(rf"^mailboxes/add/{ADD_ID}/$", add_wizard, name="add"),
     re_path(rf"^mailboxes/add/{ADD_ID}/check/$", views.add_check, name="add_check"),
     re_path(rf"^mailboxes/add/{ADD_ID}/back/(?P<step>[a-z_]+)/$", views.add_back, name="add_back"),
+    re_path(rf"^mailboxes/add/{ADD_ID}/sign-in/$", signin_views.add_sign_in, name="add_sign_in"),
+    path("mailboxes/oauth/callback/", signin_views.callback, name="oauth_callback"),
     re_path(rf"^mailboxes/add/{ADD_ID}/(?P<step>[a-z_]+)/$", add_wizard, name="add_step"),
     path("mailboxes/<int:pk>/", views.mailbox_detail, name="detail"),
     path("mailboxes/<int:pk>/edit/", views.edit, name="edit"),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("mailboxes/<int:pk>/pause/", views.pause, name="pause"),
     path("mailboxes/<int:pk>/resume/", views.resume, name="resume"),
     path("mailboxes/<int:pk>/check/", views.check_now, name="check"),
+    path("mailboxes/<int:pk>/reconnect/", signin_views.reconnect, name="reconnect"),
     path("mailboxes/<int:pk>/delete/", views.delete, name="delete"),
     path("mailboxes/notices/<int:pk>/dismiss/", views.dismiss_notice, name="dismiss_notice"),
 ]

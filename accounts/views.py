@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from accounts import bulk_actions, checking, spreadsheets, wizard
+from accounts import bulk_actions, checking, signin, spreadsheets, wizard
 from accounts.fields import UnreadableSecret
 from accounts.forms import OTHER, AccountEditForm, CredentialForm, MailboxFilterForm
 from accounts.hints import explain, explain_account
@@ -30,6 +30,7 @@ from providers.models import GuideStep, Provider
 # The statuses the list counts and filters by, in the order it shows them.
 SHOWN_STATUSES = [
     Status.AUTH_FAILED,
+    Status.RECONNECT_NEEDED,
     REFUSED_UNCONFIRMED,
     Status.ACTION_REQUIRED,
     Status.UNREACHABLE,
@@ -38,7 +39,13 @@ SHOWN_STATUSES = [
     Status.PAUSED,
 ]
 # What "N need attention" at the top counts.
-NEEDS_ACTION = (Status.AUTH_FAILED, REFUSED_UNCONFIRMED, Status.ACTION_REQUIRED, Status.UNREACHABLE)
+NEEDS_ACTION = (
+    Status.AUTH_FAILED,
+    Status.RECONNECT_NEEDED,
+    REFUSED_UNCONFIRMED,
+    Status.ACTION_REQUIRED,
+    Status.UNREACHABLE,
+)
 
 
 def get_account_for_user(request, pk) -> MailboxAccount:
@@ -59,6 +66,17 @@ def refusal_message(check: checking.Check) -> str:
         "We are already checking many mailboxes at this provider, and it limits how many logins "
         "we may make at once. Nothing was sent; try again in a minute."
     )
+
+
+def withdraw_access_message(provider) -> str:
+    """Where to remove Laifaxin's access by hand, for a provider we could not revoke at."""
+    url = provider.oauth2_permissions_url if provider else ""
+    if url:
+        return _("To withdraw Laifaxin's access at %(provider)s too, remove it at %(url)s") % {
+            "provider": provider.name,
+            "url": url,
+        }
+    return _("To withdraw Laifaxin's access too, remove it from your account's app permissions at the provider.")
 
 
 # -- my mailboxes ---------------------------------------------------------------
@@ -284,8 +302,19 @@ def delete(request, pk):
     account = get_account_for_user(request, pk)
     if request.method == "POST":
         address = account.address
+        revoked = signin.revoke_sign_ins([account])
         account.delete()
-        messages.success(request, _("%(address)s was removed, with its saved password.") % {"address": address})
+        if not account.signs_in:
+            messages.success(request, _("%(address)s was removed, with its saved password.") % {"address": address})
+        elif revoked.get(account.pk):
+            messages.success(
+                request,
+                _("%(address)s was removed, and Laifaxin's access at %(provider)s was withdrawn.")
+                % {"address": address, "provider": account.provider.name},
+            )
+        else:
+            messages.success(request, _("%(address)s was removed, with its saved sign-in.") % {"address": address})
+            messages.info(request, withdraw_access_message(account.provider))
         return redirect("accounts:list")
     return render(request, "accounts/delete.html", {"account": account})
 
@@ -296,6 +325,9 @@ def delete(request, pk):
 def change_password(request, pk):
     """A new app password, checked live before it replaces the old one."""
     account = get_account_for_user(request, pk)
+    if account.signs_in:
+        # No password to change: a new sign-in replaces the tokens.
+        return redirect("accounts:detail", pk=account.pk)
     form = CredentialForm(request.POST or None, provider=account.provider)
     explanation = None
     if request.method == "POST" and form.is_valid():

@@ -25,6 +25,7 @@ from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 
 from accounts import forms
 from accounts.hints import Fix
+from accounts.models.oauth import client_for
 from providers.detect import detect_provider
 from providers.models import CredentialKind, GuideStep, Provider
 
@@ -32,6 +33,7 @@ ADDRESS = "address"
 PROVIDER = "provider"
 SERVERS = Fix.SERVERS.value
 UNSUPPORTED = "unsupported"
+SIGN_IN = "sign_in"
 # The steps a check's explanation can send the user back to (hints.Fix).
 PREREQUISITES = Fix.PREREQUISITES.value
 GENERATE = Fix.GENERATE.value
@@ -46,6 +48,7 @@ STEP_LABELS = {
     PROVIDER: _("Provider"),
     SERVERS: _("Servers"),
     UNSUPPORTED: _("Not supported"),
+    SIGN_IN: _("Sign in"),
     PREREQUISITES: _("Prepare"),
     GENERATE: _("Generate password"),
     CHECK: _("Paste and check"),
@@ -74,6 +77,22 @@ def is_oauth2_only(wizard) -> bool:
     return provider is not None and provider.is_oauth2_only
 
 
+def sign_in_ready(provider: Provider | None) -> bool:
+    """The provider offers "Sign in with …" and the operator registered a client for it."""
+    return client_for(provider) is not None
+
+
+def is_unsupported(wizard) -> bool:
+    """An OAuth2-only provider this portal cannot sign in to: the honest dead end."""
+    provider = chosen_provider(wizard)
+    return provider is not None and provider.is_oauth2_only and not sign_in_ready(provider)
+
+
+def offers_sign_in(wizard) -> bool:
+    provider = chosen_provider(wizard)
+    return provider is not None and provider.offers_oauth2 and not is_unsupported(wizard)
+
+
 def takes_password(wizard) -> bool:
     return not is_oauth2_only(wizard)
 
@@ -84,7 +103,7 @@ def suggested_label(address: str) -> str:
 
 def progress(step_names: list[str], current: str) -> list[dict]:
     """The progress bar: every step of this run of the wizard, then "check"."""
-    # An OAuth2-only provider stops the wizard: no check step to promise.
+    # An OAuth2-only provider we can't sign in to stops the wizard: no check step to promise.
     names = [*step_names] if UNSUPPORTED in step_names else [*step_names, CHECK]
     index = names.index(current) if current in names else 0
     return [
@@ -180,12 +199,14 @@ class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
         (PROVIDER, forms.ProviderForm),
         (SERVERS, forms.ServersForm),
         (UNSUPPORTED, forms.OAuth2OnlyForm),
+        (SIGN_IN, forms.SignInForm),
         (PREREQUISITES, forms.PrerequisitesForm),
         (GENERATE, forms.GenerateForm),
     ]
     condition_dict = {
         SERVERS: is_other_provider,
-        UNSUPPORTED: is_oauth2_only,
+        UNSUPPORTED: is_unsupported,
+        SIGN_IN: offers_sign_in,
         PREREQUISITES: takes_password,
         GENERATE: takes_password,
     }
@@ -214,6 +235,8 @@ class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
     def get_form_kwargs(self, step=None):
         if step == ADDRESS:
             return {"user": self.request.user}
+        if step == SIGN_IN:
+            return {"takes_password": takes_password(self)}
         return {}
 
     def process_step(self, form):
@@ -261,11 +284,14 @@ class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
                 CredentialKind.AUTHORIZATION_CODE,
             ),
         )
-        if provider is not None and self.steps.current in (PREREQUISITES, GENERATE, UNSUPPORTED):
-            section = (
-                GuideStep.Section.PREREQUISITE if self.steps.current == PREREQUISITES else GuideStep.Section.GENERATE
-            )
+        if provider is not None and self.steps.current in (PREREQUISITES, GENERATE, UNSUPPORTED, SIGN_IN):
+            section = {
+                PREREQUISITES: GuideStep.Section.PREREQUISITE,
+                SIGN_IN: GuideStep.Section.SIGN_IN,
+            }.get(self.steps.current, GuideStep.Section.GENERATE)
             context["guide_steps"] = provider.steps.filter(section=section)
+        if self.steps.current == SIGN_IN:
+            context.update(sign_in_ready=sign_in_ready(provider), takes_password=takes_password(self))
         return context
 
     def done(self, form_list, form_dict=None, **kwargs):

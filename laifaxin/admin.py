@@ -13,8 +13,9 @@ from django.contrib import admin
 from django.db.models.constants import LOOKUP_SEP
 
 # Field names that hold a secret on any model of the project: the mailbox
-# password (encrypted) and the portal user's password hash.
-SECRET_FIELD_NAMES = frozenset({"password"})
+# password (encrypted), the portal user's password hash, and a sign-in
+# account's OAuth2 tokens (``oauth_grant__access_token``, encrypted).
+SECRET_FIELD_NAMES = frozenset({"password", "access_token", "refresh_token", "oauth_grant"})
 
 
 def names_a_secret(path: str) -> bool:

@@ -276,6 +276,12 @@ MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="") or None
 # Hand-entered servers on loopback/private addresses are refused unless this is on.
 MAILBOX_ALLOW_PRIVATE_HOSTS = env.bool("MAILBOX_ALLOW_PRIVATE_HOSTS", default=False)
 MAILBOX_CHECK_TIMEOUT = env.float("MAILBOX_CHECK_TIMEOUT", default=20.0)
+# Sign-in (OAuth2) accounts: how long a token-endpoint request may take, and how
+# long before its expiry an access token is replaced (a login must not race it).
+OAUTH2_TOKEN_TIMEOUT = env.float("OAUTH2_TOKEN_TIMEOUT", default=10.0)
+OAUTH2_REFRESH_MARGIN_SECONDS = env.int("OAUTH2_REFRESH_MARGIN_SECONDS", default=300)
+# A sign-in started and not finished within this long is forgotten.
+OAUTH2_SIGN_IN_MAX_MINUTES = env.int("OAUTH2_SIGN_IN_MAX_MINUTES", default=15)
 # Live checks a user / an IP may start per hour from the web (credential-stuffing guard).
 MAILBOX_LIVE_CHECKS_PER_USER_HOUR = env.int("MAILBOX_LIVE_CHECKS_PER_USER_HOUR", default=20)
 MAILBOX_LIVE_CHECKS_PER_IP_HOUR = env.int("MAILBOX_LIVE_CHECKS_PER_IP_HOUR", default=40)

@@ -72,3 +72,47 @@ def unsafe_unless_id(session):
     if session["id_sent"]:
         return "* 1 EXISTS\nOK [READ-ONLY] EXAMINE completed"
     return "NO SELECT Unsafe Login. Please contact kefu@188.com for help"
+
+
+# XOAUTH2 failures: a continuation carrying base64 JSON, then the final refusal.
+# Gmail (developers.google.com/gmail/imap/xoauth2-protocol):
+GMAIL_XOAUTH2_ERROR = "eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ=="
+XOAUTH2_IMAP_REPLIES = [
+    # (provider, AUTHENTICATE reply, outcome, hint, text the stored reply shows)
+    (
+        "gmail",
+        f"+ {GMAIL_XOAUTH2_ERROR}\nNO [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
+        Outcome.AUTH_FAILED,
+        "token_rejected",
+        "XOAUTH2 error: status 400, schemes Bearer, scope https://mail.google.com/",
+    ),
+    # Outlook.com / Exchange Online with a token lacking the IMAP scope, or IMAP off for the mailbox.
+    ("outlook", "NO AUTHENTICATE failed.", Outcome.UNKNOWN_REFUSAL, "unknown_refusal", "AUTHENTICATE failed."),
+    # Exchange Online: the token is fine, the mailbox's backend did not answer.
+    (
+        "outlook",
+        "NO User is authenticated but not connected.",
+        Outcome.TRANSIENT,
+        "provider_unavailable",
+        "authenticated but not connected",
+    ),
+]
+XOAUTH2_SMTP_REPLIES = [
+    (
+        "gmail",
+        f"334 {GMAIL_XOAUTH2_ERROR}\n535-5.7.8 Username and Password not accepted. Learn more at\n"
+        "535 5.7.8  https://support.google.com/mail/?p=BadCredentials",
+        Outcome.AUTH_FAILED,
+        "token_rejected",
+        "XOAUTH2 error: status 400",
+    ),
+    # Microsoft 365 with SMTP AUTH off for the tenant.
+    (
+        "microsoft-365",
+        "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. "
+        "Visit https://aka.ms/smtp_auth_disabled for more information.",
+        Outcome.ACTION_REQUIRED,
+        "smtp_auth_disabled",
+        "SmtpClientAuthentication is disabled",
+    ),
+]

@@ -12,7 +12,10 @@ to the reply to send: for IMAP the text after the tag ("NO ..."), lines
 starting with "* " are sent untagged first; for SMTP the full reply, several
 lines separated by "\\n". A value may be bytes (sent as is) or a callable
 taking the session dict (``session["id_sent"]``, ``session["tls"]``,
-``session["line"]``: the command line being answered).
+``session["line"]``: the command line being answered). A reply whose first
+line is a continuation ("+ …" in IMAP, "334 …" in SMTP: XOAUTH2's failure
+report) sends that line alone and reads the client's answer before the rest.
+``smtp_auth``: the mechanisms EHLO offers ("PLAIN LOGIN").
 ``mode="silent"`` accepts connections and never answers (timeout tests).
 Hostile modes, after TLS: ``"drip"`` sends the greeting one byte every
 ``drip_seconds``; ``"flood"`` greets, then answers the first command with
@@ -61,6 +64,7 @@ class ScriptedServer:
         offer_starttls: bool = True,
         capabilities: str = "IMAP4rev1 ID",
         drip_seconds: float = 0.5,
+        smtp_auth: str = "PLAIN LOGIN",
     ):
         assert protocol in ("imap", "smtp") and security in ("ssl", "starttls", "plain")
         self.protocol = protocol
@@ -77,6 +81,7 @@ class ScriptedServer:
         self.lines: list[bytes] = []
         self.capabilities = capabilities.encode()
         self.drip_seconds = drip_seconds
+        self.smtp_auth = smtp_auth.encode()
         self.bytes_sent = 0
         self.connections = 0
         self._listener = socket.create_server((HOST, 0))
@@ -218,10 +223,13 @@ class ScriptedServer:
                 session["line"] = line
                 if verb == "ID":
                     session["id_sent"] = True
-                lines = [
-                    line if line.startswith(b"* ") else tag + b" " + line
-                    for line in self._lines(self._reply(verb, session))
-                ]
+                lines = self._lines(self._reply(verb, session))
+                # A continuation first ("+ <base64 JSON>", XOAUTH2's failure report):
+                # sent alone, then the client's answer is read before the rest.
+                if lines and lines[0].startswith(b"+ "):
+                    conn.sendall(lines.pop(0) + b"\r\n")
+                    self.lines.append(reader.readline())
+                lines = [line if line.startswith(b"* ") else tag + b" " + line for line in lines]
                 conn.sendall(b"".join(line + b"\r\n" for line in lines))
                 if verb == "LOGIN" and lines[-1].startswith(tag + b" OK"):
                     session["authenticated"] = True
@@ -255,7 +263,7 @@ class ScriptedServer:
                 features = [b"scripted.test"]
                 if self.security == "starttls" and not session["tls"] and self.offer_starttls:
                     features.append(b"STARTTLS")
-                features += [b"AUTH PLAIN LOGIN", b"ENHANCEDSTATUSCODES"]
+                features += [b"AUTH " + self.smtp_auth, b"ENHANCEDSTATUSCODES"]
                 out = b"".join(
                     b"250" + (b" " if i == len(features) - 1 else b"-") + f + b"\r\n" for i, f in enumerate(features)
                 )
@@ -272,6 +280,9 @@ class ScriptedServer:
             elif verb in self.replies:
                 session["line"] = line
                 lines = self._lines(self._reply(verb, session))
+                if lines and lines[0].startswith(b"334 "):  # a SASL challenge: the client answers it first
+                    conn.sendall(lines.pop(0) + b"\r\n")
+                    self.lines.append(reader.readline())
                 conn.sendall(b"".join(line + b"\r\n" for line in lines))
             else:
                 conn.sendall(b"502 5.5.2 Error: command not recognized\r\n")
@@ -302,6 +313,7 @@ def scripted_server(scripted_certs):
         offer_starttls: bool = True,
         capabilities: str = "IMAP4rev1 ID",
         drip_seconds: float = 0.5,
+        smtp_auth: str = "PLAIN LOGIN",
         **replies,
     ) -> ScriptedServer:
         server = ScriptedServer(
@@ -314,6 +326,7 @@ def scripted_server(scripted_certs):
             offer_starttls=offer_starttls,
             capabilities=capabilities,
             drip_seconds=drip_seconds,
+            smtp_auth=smtp_auth,
         )
         servers.append(server)
         return server

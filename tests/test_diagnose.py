@@ -1,15 +1,23 @@
 """Every published provider reply we know, replayed by a scripted server to the real probe."""
 
+import base64
 import ssl
 
 import pytest
 
 from accounts.hints import HINTS
-from accounts.mailcheck import Outcome, Security, ServerSpec
-from accounts.mailcheck.diagnose import RULES, classify_reply, decode_reply
+from accounts.mailcheck import Credential, Outcome, Security, ServerSpec
+from accounts.mailcheck.diagnose import RULES, classify_reply, decode_reply, sasl_error_text
 from accounts.mailcheck.outcomes import OUTCOME_HINTS, Hint
 from tests.probes import probe_imap, probe_smtp
-from tests.published_replies import IMAP_REPLIES, SMTP_REPLIES, unsafe_unless_id
+from tests.published_replies import (
+    GMAIL_XOAUTH2_ERROR,
+    IMAP_REPLIES,
+    SMTP_REPLIES,
+    XOAUTH2_IMAP_REPLIES,
+    XOAUTH2_SMTP_REPLIES,
+    unsafe_unless_id,
+)
 
 PASSWORD = "abcd-efgh-ijkl-mnop"
 
@@ -242,3 +250,47 @@ def test_a_hint_names_the_provider_its_credential_and_where_to_fix_it(db):
 )
 def test_a_refusal_is_classified_by_meaning_not_by_no_at_login(reply, outcome, hint):
     assert classify_reply("imap", reply, stage="login") == (outcome, hint)
+
+
+@pytest.mark.parametrize(
+    "provider,reply,outcome,hint,shown", XOAUTH2_IMAP_REPLIES, ids=[f"{r[0]}-{r[3]}" for r in XOAUTH2_IMAP_REPLIES]
+)
+def test_each_published_xoauth2_imap_reply_gets_its_outcome(scripted_server, provider, reply, outcome, hint, shown):
+    token = "ya29.a0-access-token-for-tests"
+    server = scripted_server("imap", capabilities="IMAP4rev1 AUTH=XOAUTH2 SASL-IR", AUTHENTICATE=reply)
+    result = probe_imap(
+        ServerSpec(server.host, server.port, Security.SSL),
+        ("someone@gmail.com",),
+        Credential.bearer(token),
+        ssl_context=_ctx(server),
+    )
+    assert (result.outcome, result.hint) == (outcome, hint)
+    assert shown in result.reply
+    sent = b"".join(server.lines)
+    assert b"AUTHENTICATE XOAUTH2 " in sent and token.encode() not in sent  # base64 only, never spliced in
+    assert token not in result.reply
+
+
+@pytest.mark.parametrize(
+    "provider,reply,outcome,hint,shown", XOAUTH2_SMTP_REPLIES, ids=[f"{r[0]}-{r[3]}" for r in XOAUTH2_SMTP_REPLIES]
+)
+def test_each_published_xoauth2_smtp_reply_gets_its_outcome(scripted_server, provider, reply, outcome, hint, shown):
+    server = scripted_server("smtp", smtp_auth="PLAIN LOGIN XOAUTH2", AUTH=reply)
+    result = probe_smtp(
+        ServerSpec(server.host, server.port, Security.SSL),
+        ("someone@gmail.com",),
+        Credential.bearer("ya29.a0-access-token-for-tests"),
+        ssl_context=_ctx(server),
+    )
+    assert (result.outcome, result.hint) == (outcome, hint)
+    assert shown in result.reply
+    assert any(line.startswith(b"AUTH XOAUTH2 ") for line in server.lines)
+
+
+def test_sasl_error_text_decodes_only_json_objects():
+    assert sasl_error_text(GMAIL_XOAUTH2_ERROR).startswith("XOAUTH2 error: status 400")
+    assert sasl_error_text("bm90IGpzb24=") == ""  # base64 of "not json"
+    assert sasl_error_text("!!!") == ""
+    assert (
+        sasl_error_text(base64.b64encode(b'{"status":"401\\u001b[2J"}').decode()) == "XOAUTH2 error: status 401"
+    )  # the escape dropped whole

@@ -13,6 +13,9 @@ Rows are tried in order; the first match wins, so specific rows come first.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -59,6 +62,10 @@ RULES: tuple[Rule, ...] = (
     # Exchange: "NO User is authenticated but not connected." The login itself
     # worked; the mailbox backend did not answer.
     Rule("imap", "", "authenticated but not connected", O.TRANSIENT, "provider_unavailable"),
+    # -- XOAUTH2 / OAUTHBEARER: the server's JSON error (sasl_error_text) ------------
+    # Gmail {"status":"400",...}, Microsoft and Dovecot {"status":"401",...}: the
+    # access token was refused. accounts.checking refreshes it and tries once more.
+    Rule("imap", "", "xoauth2 error: status 4", O.AUTH_FAILED, "token_rejected"),
     # -- IMAP, RFC 5530 verdicts on the credential ------------------------------
     # Gmail "[AUTHENTICATIONFAILED] Invalid credentials (Failure)", iCloud "Authentication Failed"
     Rule("imap", "AUTHENTICATIONFAILED", "", O.AUTH_FAILED, "credential_rejected"),
@@ -96,6 +103,7 @@ RULES: tuple[Rule, ...] = (
     # Gmail: "454 4.7.0 Too many login attempts, please try again later."
     Rule("smtp", "", "too many login attempts", O.RATE_LIMITED, "rate_limited"),
     Rule("smtp", "", "too many connections", O.TRANSIENT, "provider_busy"),
+    Rule("smtp", "", "xoauth2 error: status 4", O.AUTH_FAILED, "token_rejected"),
     # -- SMTP, status codes ------------------------------------------------------
     # Gmail: "535-5.7.8 Username and Password not accepted"
     Rule("smtp", "5.7.8", "", O.AUTH_FAILED, "credential_rejected"),
@@ -119,6 +127,21 @@ def decode_reply(reply: bytes | str) -> str:
         except UnicodeDecodeError:
             continue
     return reply.decode("latin-1")
+
+
+def sasl_error_text(challenge: bytes | str) -> str:
+    """An XOAUTH2/OAUTHBEARER failure challenge (base64 of a JSON object such
+    as {"status":"401","schemes":"bearer","scope":"..."}) as one short line
+    the table can match; "" when it is not one."""
+    try:
+        decoded = base64.b64decode(challenge.strip(), validate=True)
+        error = json.loads(decoded)
+    except (binascii.Error, ValueError):
+        return ""
+    if not isinstance(error, dict):
+        return ""
+    fields = [f"{key} {str(error[key])[:120]}" for key in ("status", "schemes", "scope") if key in error]
+    return clean_reply("XOAUTH2 error: " + ", ".join(fields)) if fields else ""
 
 
 _IMAP_STATUS = re.compile(r"^(?:\S+\s+)??(OK|NO|BAD|BYE|PREAUTH)\b\s*(?:\[([^\]\s]+)[^\]]*\])?", re.I)

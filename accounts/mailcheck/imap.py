@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from accounts.mailcheck.attempts import Failure, try_usernames
-from accounts.mailcheck.diagnose import classify_reply
+from accounts.mailcheck.diagnose import classify_reply, sasl_error_text
 from accounts.mailcheck.net import (
     Address,
     AddressPolicy,
@@ -51,6 +51,7 @@ class _Transcript(list[bytes]):
     """The server's lines since our last command (the greeting, at first)."""
 
     connected = False  # set once the TCP (and TLS) connection stands
+    sasl_error = b""  # an XOAUTH2/OAUTHBEARER failure challenge (base64 JSON)
 
     def last_reply(self) -> bytes:
         """The tagged completion without its tag, after any untagged NO/BAD/BYE/[ALERT] lines."""
@@ -136,6 +137,7 @@ class _IMAP4(imaplib.IMAP4):
             # After the message, a challenge is a failure report (XOAUTH2 sends
             # its JSON error that way): answer it empty so the server sends its NO.
             if sent:
+                self.transcript.sasl_error = challenge
                 return b""
             sent.append(True)
             return message
@@ -291,5 +293,7 @@ def _imap_failure(transcript: _Transcript, stage: str) -> tuple[Outcome, bytes, 
     if not raw:
         # No tagged answer: the server hung up.
         return Outcome.NETWORK_ERROR, b"connection closed by the server", Hint.NETWORK_ERROR
+    if transcript.sasl_error and (detail := sasl_error_text(transcript.sasl_error)):
+        raw = raw + b"\n" + detail.encode()
     outcome, hint = classify_reply("imap", raw, stage=stage)
     return outcome, raw, hint

@@ -36,6 +36,9 @@ class Outcome(enum.StrEnum):
     # hand-entered server points somewhere we refuse to connect to.
     UNREADABLE_SECRET = "unreadable_secret"
     BLOCKED_ADDRESS = "blocked_address"
+    # The provider's token endpoint said the sign-in is gone (OAuth2
+    # ``invalid_grant``: access removed, password changed, token lapsed).
+    GRANT_REVOKED = "grant_revoked"
 
 
 # Most telling first: what the provider said about the credential beats
@@ -43,6 +46,7 @@ class Outcome(enum.StrEnum):
 OUTCOME_PRIORITY: tuple[Outcome, ...] = (
     Outcome.UNREADABLE_SECRET,
     Outcome.BLOCKED_ADDRESS,
+    Outcome.GRANT_REVOKED,
     Outcome.APP_PASSWORD_REQUIRED,
     Outcome.ACTION_REQUIRED,
     Outcome.AUTH_FAILED,
@@ -89,6 +93,11 @@ class Hint(enum.StrEnum):
     UNREADABLE_SECRET = "unreadable_secret"
     CONTROL_CHARACTERS = "control_characters"
     PROTOCOL_ERROR = "protocol_error"
+    # Sign-in (OAuth2) accounts.
+    RECONNECT_NEEDED = "reconnect_needed"
+    TOKEN_ENDPOINT_UNAVAILABLE = "token_endpoint_unavailable"
+    OAUTH_CLIENT_REJECTED = "oauth_client_rejected"
+    TOKEN_REJECTED = "token_rejected"
 
 
 # The hint for an outcome that has no server reply to classify.
@@ -100,6 +109,7 @@ OUTCOME_HINTS: dict[Outcome, Hint] = {
     Outcome.BLOCKED_ADDRESS: Hint.BLOCKED_ADDRESS,
     Outcome.UNREADABLE_SECRET: Hint.UNREADABLE_SECRET,
     Outcome.PROTOCOL_ERROR: Hint.PROTOCOL_ERROR,
+    Outcome.GRANT_REVOKED: Hint.RECONNECT_NEEDED,
 }
 
 

@@ -19,7 +19,7 @@ import ssl
 from typing import TYPE_CHECKING
 
 from accounts.mailcheck.attempts import Failure, try_usernames
-from accounts.mailcheck.diagnose import classify_reply
+from accounts.mailcheck.diagnose import classify_reply, sasl_error_text
 from accounts.mailcheck.net import (
     Address,
     AddressPolicy,
@@ -111,8 +111,12 @@ class _SMTP(smtplib.SMTP):
         code, message = self.docmd("AUTH", f"{mechanism} {_b64(initial)}")
         if code == 334:
             # A challenge after the initial response is a failure report
-            # (XOAUTH2's base64 JSON): answer it empty to get the final reply.
+            # (XOAUTH2's base64 JSON): answer it empty to get the final reply,
+            # and keep the report, decoded, for the table to read.
+            detail = sasl_error_text(message)
             code, message = self.docmd("")
+            if detail and code != 235:
+                message = message + b"\n" + detail.encode()
         return code, message
 
 

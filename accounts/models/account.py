@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import EncryptedPasswordField
 from accounts.mailcheck import CheckResult, Outcome, Security, ServerSpec
-from accounts.models.choices import REFUSED_UNCONFIRMED, OutcomeChoice, Status, Trigger
+from accounts.models.choices import REFUSED_UNCONFIRMED, AuthMethod, OutcomeChoice, Status, Trigger
 from accounts.models.evidence import CrossCheck, refusal_evidence
 from accounts.models.history import DegradedServer, StatusChange, VerificationAttempt
+from accounts.models.oauth import OAuthGrant
 from accounts.models.rules import Facts, Policy, judge
 from accounts.models.scheduling import MailboxAccountQuerySet
 from accounts.validators import refuse_control_characters
@@ -55,6 +56,11 @@ class MailboxAccount(models.Model):
     # another account's refusal is cross-checked (accounts.checking).
     is_canary = models.BooleanField(_("canary"), default=False)
 
+    # A password (app password, authorization code), or tokens from "Sign in
+    # with …" (OAuthGrant, one-to-one; the password stays empty then).
+    auth_method = models.CharField(
+        _("sign-in method"), max_length=10, choices=AuthMethod.choices, default=AuthMethod.PASSWORD
+    )
     password = EncryptedPasswordField(_("password"), max_length=255, validators=[refuse_control_characters])
     # Bumped on every password change, so a check of the old password that
     # finishes after the change can be recognized as stale and ignored.
@@ -436,6 +442,46 @@ class MailboxAccount(models.Model):
         self.credential_version, self.credential_changed_at = locked.credential_version, now
         self._copy_state_from(locked)
 
+    def change_sign_in(self, tokens, signed_in_as: str) -> None:
+        """New tokens from signing in again ("Reconnect"): stored like a new
+        password (change_password's rules: the credential version is bumped, so
+        a check of the old tokens in flight is stale; the failing streak is
+        forgotten; checked again soon)."""
+        now = timezone.now()
+        with transaction.atomic():
+            # Lock: as change_password, against a check recording its result now.
+            locked = MailboxAccount.objects.select_for_update().get(pk=self.pk)
+            grant = OAuthGrant.objects.select_for_update().filter(account=locked).first() or OAuthGrant(account=locked)
+            grant.store(tokens, now=now)
+            grant.refresh_token = tokens.refresh_token or grant.refresh_token
+            grant.signed_in_as, grant.signed_in_at, grant.refreshed_at = signed_in_as, now, None
+            grant.save()
+            locked.auth_method = AuthMethod.SIGN_IN
+            locked.credential_version += 1
+            locked.credential_changed_at = now
+            locked.consecutive_failures = 0
+            locked.failing_since = None
+            locked.claimed_at = None
+            if locked.status != Status.PAUSED:
+                locked.next_check_at = now
+            locked.save(
+                update_fields=[
+                    "auth_method",
+                    "credential_version",
+                    "credential_changed_at",
+                    *STATE_FIELDS,
+                    "updated_at",
+                ]
+            )
+        self.auth_method = locked.auth_method
+        self.credential_version, self.credential_changed_at = locked.credential_version, now
+        self._copy_state_from(locked)
+
+    @property
+    def signs_in(self) -> bool:
+        """Logs in with OAuth2 tokens (XOAUTH2), not a password."""
+        return self.auth_method == AuthMethod.SIGN_IN
+
     @property
     def shown_status(self) -> str:
         """The status as the owner sees it: a refused password the scheduler has
@@ -506,7 +552,7 @@ STATE_FIELDS = (
 # Shown (never stored): the last check was refused, the evidence rule has not flagged yet.
 
 # The user hears about these; pending → active, pauses and resumes they did themselves.
-PROBLEM_STATUSES = (Status.AUTH_FAILED, Status.UNREACHABLE, Status.ACTION_REQUIRED)
+PROBLEM_STATUSES = (Status.AUTH_FAILED, Status.UNREACHABLE, Status.ACTION_REQUIRED, Status.RECONNECT_NEEDED)
 
 
 def _is_worth_telling(old_status: str, new_status: str) -> bool:

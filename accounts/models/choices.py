@@ -13,6 +13,14 @@ class Status(models.TextChoices):
     AUTH_FAILED = "auth_failed", _("Password no longer works")
     UNREACHABLE = "unreachable", _("Unreachable")
     ACTION_REQUIRED = "action_required", _("Action required")
+    # A sign-in (OAuth2) account whose grant the provider declared dead.
+    RECONNECT_NEEDED = "reconnect_needed", _("Reconnect needed")
+
+
+class AuthMethod(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    # "Sign in with Microsoft / Google": OAuth2 tokens, XOAUTH2 logins.
+    SIGN_IN = "sign_in", _("Sign-in (OAuth2)")
 
 
 class OutcomeChoice(models.TextChoices):
@@ -29,6 +37,7 @@ class OutcomeChoice(models.TextChoices):
     PROTOCOL_ERROR = Outcome.PROTOCOL_ERROR, _("Protocol error")
     UNREADABLE_SECRET = Outcome.UNREADABLE_SECRET, _("Stored password unreadable")
     BLOCKED_ADDRESS = Outcome.BLOCKED_ADDRESS, _("Server address not allowed")
+    GRANT_REVOKED = Outcome.GRANT_REVOKED, _("Sign-in no longer valid")
 
 
 class Trigger(models.TextChoices):

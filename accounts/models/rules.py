@@ -50,6 +50,8 @@ def judge(facts: Facts, policy: Policy, has_refusal_evidence: Callable[[], tuple
     - ok → ``active``, next check after the interval.
     - app_password_required / action_required → ``action_required`` at once:
       the provider asked the user for something.
+    - grant_revoked (OAuth2 ``invalid_grant``) → ``reconnect_needed`` at once:
+      the provider's token endpoint said the sign-in is gone; re-tried rarely.
     - auth_failed / unknown_refusal (the login refused): already ``auth_failed``
       → kept, re-tried rarely; just typed, or with evidence
       (``has_refusal_evidence``, asked only here because it costs queries,
@@ -71,6 +73,9 @@ def judge(facts: Facts, policy: Policy, has_refusal_evidence: Callable[[], tuple
         return Verdict(Status.ACTIVE, policy.interval)
     if outcome in (Outcome.APP_PASSWORD_REQUIRED, Outcome.ACTION_REQUIRED):
         return Verdict(Status.ACTION_REQUIRED, policy.interval)
+    if outcome == Outcome.GRANT_REVOKED:
+        # The token endpoint's own verdict on the grant, not a login we guess about.
+        return Verdict(Status.RECONNECT_NEEDED, policy.auth_failed_interval)
     if outcome in (Outcome.AUTH_FAILED, Outcome.UNKNOWN_REFUSAL):
         if facts.status == Status.AUTH_FAILED:
             return Verdict(None, policy.auth_failed_interval)

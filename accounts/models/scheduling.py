@@ -17,7 +17,10 @@ _REFUSED_UNCONFIRMED = Q(status__in=[Status.ACTIVE, Status.PENDING], last_outcom
 
 def _shown_as(shown_status: str) -> Q:
     if shown_status == NEEDS_ATTENTION:
-        return Q(status__in=[Status.AUTH_FAILED, Status.ACTION_REQUIRED, Status.UNREACHABLE]) | _REFUSED_UNCONFIRMED
+        return (
+            Q(status__in=[Status.AUTH_FAILED, Status.RECONNECT_NEEDED, Status.ACTION_REQUIRED, Status.UNREACHABLE])
+            | _REFUSED_UNCONFIRMED
+        )
     if shown_status == REFUSED_UNCONFIRMED:
         return _REFUSED_UNCONFIRMED
     if shown_status in (Status.ACTIVE, Status.PENDING):

@@ -26,6 +26,10 @@ MEANINGS = {
         "The provider refused the saved password at two checks in a row: it was revoked or changed. "
         "Generate a new one at the provider and enter it here."
     ),
+    Status.RECONNECT_NEEDED: _(
+        "The provider says our sign-in for this mailbox is no longer valid (access removed, password "
+        "changed, or the sign-in lapsed). Press Reconnect and sign in again; the history is kept."
+    ),
     Status.UNREACHABLE: _(
         "We could not reach the mail server for several hours. The password was not judged; we keep trying "
         "and tell you when it works again."
@@ -42,6 +46,7 @@ GUIDE_ORDER = [
     Status.PENDING,
     REFUSED_UNCONFIRMED,
     Status.AUTH_FAILED,
+    Status.RECONNECT_NEEDED,
     Status.UNREACHABLE,
     Status.ACTION_REQUIRED,
     Status.PAUSED,
