@@ -49,6 +49,11 @@ Fixtures:
     server redirects to (``<redirect_uri>?code=…&state=…``, or
     ``?error=access_denied&state=…`` when ``allow=False``), not followed.
     ``xoauth2(email, token) -> str`` builds the SASL XOAUTH2 string;
+    ``session()`` is a requests session trusting ``ca_file``;
+    ``chromium_args`` are the Chromium flags that make a browser trust exactly
+    this server's certificate (``--ignore-certificate-errors-spki-list`` with
+    its key's hash: Chromium has no CA-file option; every other certificate is
+    still verified): ``chromium.launch(args=[*flags, *oauth_server.chromium_args])``;
     ``log()`` is the server's log (gunicorn access log + Django errors).
     Fails the test run (never skips) when the server cannot start.
 
@@ -85,6 +90,7 @@ client_secret_post). Scopes: ``openid``, ``email``, ``mail``,
 from __future__ import annotations
 
 import base64
+import hashlib
 import itertools
 import os
 import secrets
@@ -162,6 +168,9 @@ class OAuthServer:
         self.process: subprocess.Popen | None = None
         self._watchdog: subprocess.Popen | None = None
         self.log_file = self.dir / "authserver.log"
+        self.cert_file = Path(self.ca_file).parent / "server.pem"
+        self.key_file = Path(self.ca_file).parent / "server.key"
+        self.chromium_args = [f"--ignore-certificate-errors-spki-list={_spki_hash(self.cert_file)}"]
 
     # -- start / stop ----------------------------------------------------------
 
@@ -174,7 +183,6 @@ class OAuthServer:
             )
         )
         key_file.chmod(0o600)
-        cert_dir = Path(self.ca_file).parent
         environment = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.authserver.settings",
@@ -200,9 +208,9 @@ class OAuthServer:
                 "--bind",
                 f"{HOST}:{self.port}",
                 "--certfile",
-                str(cert_dir / "server.pem"),
+                str(self.cert_file),
                 "--keyfile",
-                str(cert_dir / "server.key"),
+                str(self.key_file),
                 "--worker-class",
                 "gthread",
                 "--workers",
@@ -374,10 +382,16 @@ class OAuthServer:
         return dict(parser.forms[form_id])
 
 
+def _spki_hash(cert_file: Path) -> str:
+    from cryptography import x509
+
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
 def pkce_pair() -> tuple[str, str]:
     """A PKCE (code_verifier, S256 code_challenge) pair, for tests that build an authorization URL themselves."""
-    import hashlib
-
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     return verifier, challenge

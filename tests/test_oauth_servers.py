@@ -340,3 +340,70 @@ def test_password_logins_are_untouched(mail_servers):
     ok, _, _ = imap_xoauth2(mail_servers, name, base64.b64encode(b"pw-secret").decode())
     assert not ok
     assert mail_servers.auth_attempts() == before
+
+
+# ---------------------------------------------------------------------------
+# The provider row, and the pages in a real browser
+# ---------------------------------------------------------------------------
+
+
+def test_oauth_provider_row(oauth_provider, oauth_server, settings):
+    oauth_provider.full_clean()
+    assert oauth_provider.offers_oauth2 and oauth_provider.is_oauth2_only
+    assert settings.OAUTH2_CLIENTS == {
+        oauth_server.issuer: {"client_id": oauth_server.client_id, "client_secret": oauth_server.client_secret}
+    }
+    assert oauth_provider.oauth2_token_url == oauth_server.token_url
+
+
+@pytest.mark.browser
+def test_sign_in_and_consent_pages_in_chromium(oauth, user):
+    """The pages' ids, as a browser test of the portal uses them (redirect URI
+    as with a live_server; the callback answered by Playwright, no portal)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser_wizard import CHROMIUM, CHROMIUM_FLAGS
+
+    live = "http://127.0.0.1:9/mailboxes/oauth/callback/"
+    oauth.set_redirect_uris([CALLBACK, live])
+    verifier, challenge = pkce_pair()
+    callbacks = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *oauth.chromium_args], headless=True
+        )
+        try:
+            page = browser.new_page()
+
+            def callback(route):
+                callbacks.append(route.request.url)
+                route.fulfill(status=200, body="back at the portal")
+
+            page.route(live + "**", callback)
+            for allow in (False, True):
+                page.goto(authorization_url(oauth, challenge=challenge, redirect_uri=live))
+                if page.locator("#login-form").count():
+                    page.fill("#id_username", user)
+                    page.fill("#id_password", PASSWORD)
+                    page.click("#login-submit")
+                assert page.locator("#authorize-user").inner_text() == user
+                assert page.locator("#authorize-scopes li").count() == 4
+                page.click("#authorize-allow" if allow else "#authorize-cancel")
+                page.wait_for_url(live + "**")
+        finally:
+            browser.close()
+            oauth.set_redirect_uris([CALLBACK])
+    assert query(callbacks[0]) == {"error": "access_denied", "state": "st-123"}
+    assert query(callbacks[1])["state"] == "st-123"
+    response = http(oauth).post(
+        oauth.token_url,
+        data={
+            "grant_type": "authorization_code",
+            "code": query(callbacks[1])["code"],
+            "redirect_uri": live,
+            "code_verifier": verifier,
+        },
+        auth=(oauth.client_id, oauth.client_secret),
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
