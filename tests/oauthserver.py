@@ -95,6 +95,7 @@ import itertools
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -260,7 +261,8 @@ class OAuthServer:
             self._watchdog.stdin.close()
             self._watchdog.wait(timeout=10)
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            # SIGQUIT: gunicorn's quick shutdown (SIGTERM waits out its graceful timeout).
+            self.process.send_signal(signal.SIGQUIT)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

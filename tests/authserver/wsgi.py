@@ -15,7 +15,7 @@ from oauth2_provider.models import Application  # noqa: E402
 
 from tests.authserver import env  # noqa: E402
 
-call_command("migrate", verbosity=0, interactive=False)
+call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
 Application.objects.update_or_create(
     client_id=os.environ[env.PORTAL_CLIENT_ID],
     defaults={
