@@ -75,7 +75,10 @@ Consent page ``/o/authorize/``: form ``#authorize-form``, ``#authorize-user``
 redirects back with ``error=access_denied``). An authorization request the
 server refuses without redirecting (unknown client, unregistered
 redirect_uri) shows ``#authorize-error``. Consent is asked on every
-authorization (``approval_prompt=force``).
+authorization (``approval_prompt=force``). In a browser test, register the
+live server's ``http://127.0.0.1:<port>/…`` callback with ``set_redirect_uris``:
+Chromium upgrades a redirect to ``http://testserver/…`` to HTTPS (HTTPS
+Upgrades), which only an IP address or localhost escapes.
 
 What the server enforces: PKCE with ``S256`` (a missing or ``plain``
 challenge is refused: ``error=invalid_request``), ``state`` returned as sent,
