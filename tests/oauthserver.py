@@ -13,8 +13,11 @@ every IMAP or SMTP login (no cache), so a revocation works on the very next logi
 Fixtures:
 
 ``oauth_server`` (session; starts after ``mail_servers``)
-    URLs: ``issuer`` (the OIDC ``iss``, ``https://127.0.0.1:<port>/o``; also the
-    key of ``settings.OAUTH2_CLIENTS``), ``base_url``, ``auth_url``,
+    ``issuer``: ``"127.0.0.1:<port>"``, the host form the catalog uses
+    ("login.microsoftonline.com"): the Provider's ``oauth2_issuer`` and the
+    key of ``settings.OAUTH2_CLIENTS``. ``oidc_issuer``: the ``iss`` of its
+    ID tokens and discovery document, ``https://127.0.0.1:<port>/o``. URLs:
+    ``base_url``, ``auth_url``,
     ``token_url``, ``revoke_url``, ``introspect_url``, ``userinfo_url``,
     ``jwks_url``, ``discovery_url``, ``login_url``. The portal's confidential
     client: ``client_id``, ``client_secret`` (registered redirect URI:
@@ -153,14 +156,15 @@ class OAuthServer:
         self.port = mail_servers.oauth_port
         self.access_token_seconds = access_token_seconds
         self.base_url = f"https://{HOST}:{self.port}"
-        self.issuer = f"{self.base_url}/o"
-        self.auth_url = f"{self.issuer}/authorize/"
-        self.token_url = f"{self.issuer}/token/"
-        self.revoke_url = f"{self.issuer}/revoke_token/"
-        self.introspect_url = f"{self.issuer}/introspect/"
-        self.userinfo_url = f"{self.issuer}/userinfo/"
-        self.jwks_url = f"{self.issuer}/.well-known/jwks.json"
-        self.discovery_url = f"{self.issuer}/.well-known/openid-configuration"
+        self.issuer = f"{HOST}:{self.port}"
+        self.oidc_issuer = f"{self.base_url}/o"
+        self.auth_url = f"{self.oidc_issuer}/authorize/"
+        self.token_url = f"{self.oidc_issuer}/token/"
+        self.revoke_url = f"{self.oidc_issuer}/revoke_token/"
+        self.introspect_url = f"{self.oidc_issuer}/introspect/"
+        self.userinfo_url = f"{self.oidc_issuer}/userinfo/"
+        self.jwks_url = f"{self.oidc_issuer}/.well-known/jwks.json"
+        self.discovery_url = f"{self.oidc_issuer}/.well-known/openid-configuration"
         self.login_url = f"{self.base_url}/accounts/login/"
         # Microsoft-style: a GUID client id and a long random secret.
         self.client_id = str(uuid.uuid4())
@@ -191,7 +195,7 @@ class OAuthServer:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.authserver.settings",
             env.DIRECTORY: str(self.dir),
-            env.ISSUER: self.issuer,
+            env.ISSUER: self.oidc_issuer,
             env.CONTROL_SECRET: self._control_secret,
             env.PORTAL_CLIENT_ID: self.client_id,
             env.PORTAL_CLIENT_SECRET: self.client_secret,

@@ -115,9 +115,9 @@ def test_code_flow_with_pkce_gives_tokens_and_an_id_token(oauth, user):
     assert claims["email"] == user
     assert claims["nonce"] == "n-456"
     assert claims["aud"] == oauth.client_id
-    assert claims["iss"] == oauth.issuer
+    assert claims["iss"] == oauth.oidc_issuer
     discovery = http(oauth).get(oauth.discovery_url, timeout=10).json()
-    assert discovery["issuer"] == oauth.issuer
+    assert discovery["issuer"] == oauth.oidc_issuer
     assert discovery["token_endpoint"] == oauth.token_url
     assert oauth.token_requests() == {"authorization_code": 2}
     assert oauth.token_requests("refresh_token") == 0
@@ -353,6 +353,7 @@ def test_oauth_provider_row(oauth_provider, oauth_server, settings):
     assert settings.OAUTH2_CLIENTS == {
         oauth_server.issuer: {"client_id": oauth_server.client_id, "client_secret": oauth_server.client_secret}
     }
+    assert oauth_provider.oauth2_issuer == f"127.0.0.1:{oauth_server.port}"
     assert oauth_provider.oauth2_token_url == oauth_server.token_url
 
 
