@@ -13,7 +13,7 @@ from tests import factories
 
 IN_CI = os.environ.get("CI") == "true"
 
-pytest_plugins = ["tests.mailservers", "tests.scripted_server", "tests.dnsserver", "tests.worker"]
+pytest_plugins = ["tests.mailservers", "tests.oauthserver", "tests.scripted_server", "tests.dnsserver", "tests.worker"]
 
 
 def _reachable(host: str, port: int) -> bool:

@@ -18,6 +18,12 @@ Fixtures:
     changes apply to the very next login. A refused login is answered within
     0.5 s (Dovecot 2.3 flushes failures on a 500 ms tick even with
     ``auth_failure_delay = 0``; the stock 2-17 s per-IP penalty is off).
+    PLAIN and LOGIN check the password file; XOAUTH2 and OAUTHBEARER (IMAP
+    and SMTP on the same ports) ask the suite's authorization server
+    (tests/oauthserver.py) on every login, by RFC 7662 introspection at
+    ``oauth_port`` with the ``introspection_client_id`` /
+    ``introspection_client_secret`` it registers; no cache. Until the
+    ``oauth_server`` fixture runs, an OAuth login fails with a temporary error.
 ``mail_provider`` (function, db)
     An "icloud-like" Provider row pointing at those servers.
 
@@ -34,6 +40,7 @@ import ipaddress
 import itertools
 import os
 import pwd
+import secrets
 import shutil
 import socket
 import subprocess
@@ -246,7 +253,12 @@ class MailServers:
             self.smtp_starttls_port,
             self.smtp_plain_no_starttls_port,
             self.closed_port,
-        ) = free_ports(6)
+            # Where the authorization server (tests/oauthserver.py) will listen:
+            # Dovecot's oauth2 passdb is configured with it at start.
+            self.oauth_port,
+        ) = free_ports(7)
+        self.introspection_client_id = "dovecot"
+        self.introspection_client_secret = secrets.token_hex(16)
         self.passwd_file = self.dir / "dovecot" / "users"
         self.attempts_file = self.dir / "dovecot" / "auth-attempts"
         self.auth_socket = self.dir / "dovecot" / "run" / "auth-postfix"
@@ -342,6 +354,22 @@ class MailServers:
         self.attempts_file.chmod(0o666)
         check_script.chmod(0o755)
         log = d / "dovecot.log"
+        oauth2_config = d / "dovecot-oauth2.conf.ext"
+        oauth2_config.write_text(
+            textwrap.dedent(
+                f"""\
+                introspection_mode = post
+                introspection_url = https://{self.introspection_client_id}:{self.introspection_client_secret}@{HOST}:{self.oauth_port}/o/introspect/
+                force_introspection = yes
+                username_attribute = username
+                active_attribute = active
+                active_value = true
+                tls_ca_cert_file = {certs["ca_file"]}
+                timeout_msecs = 5000
+                """
+            )
+        )
+        oauth2_config.chmod(0o600)
         config = d / "dovecot.conf"
         config.write_text(
             textwrap.dedent(
@@ -358,7 +386,7 @@ class MailServers:
                 ssl_cert = <{certs["cert_file"]}
                 ssl_key = <{certs["key_file"]}
                 ssl_min_protocol = TLSv1.2
-                auth_mechanisms = plain login
+                auth_mechanisms = plain login xoauth2 oauthbearer
                 # No failure delay. Dovecot 2.3.19 still answers a failed login
                 # on its next 500 ms failure-queue tick, whatever this says.
                 auth_failure_delay = 0
@@ -376,7 +404,15 @@ class MailServers:
                 # still work for the rest of that second.
                 passdb {{
                   driver = checkpassword
+                  mechanisms = plain login
                   args = {check_script}
+                }}
+                # Bearer tokens: RFC 7662 introspection at the suite's
+                # authorization server, every login (auth_cache_size = 0).
+                passdb {{
+                  driver = oauth2
+                  mechanisms = xoauth2 oauthbearer
+                  args = {oauth2_config}
                 }}
                 userdb {{
                   driver = static
@@ -464,6 +500,9 @@ class MailServers:
                 smtpd_soft_error_limit = 100
                 smtpd_hard_error_limit = 200
                 smtpd_peername_lookup = no
+                # An XOAUTH2 AUTH line with a Microsoft-size token (~1.4 KB,
+                # ~2 KB base64) is longer than the stock 2048.
+                line_length_limit = 16384
                 smtpd_client_connection_count_limit = 0
                 default_process_limit = {self.connection_limit}
                 relayhost = [{HOST}]:{self.closed_port}
