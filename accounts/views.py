@@ -301,12 +301,12 @@ def edit(request, pk):
 def delete(request, pk):
     account = get_account_for_user(request, pk)
     if request.method == "POST":
-        address = account.address
+        address, pk = account.address, account.pk
         revoked = signin.revoke_sign_ins([account])
-        account.delete()
+        account.delete()  # sets account.pk to None
         if not account.signs_in:
             messages.success(request, _("%(address)s was removed, with its saved password.") % {"address": address})
-        elif revoked.get(account.pk):
+        elif revoked.get(pk):
             messages.success(
                 request,
                 _("%(address)s was removed, and Laifaxin's access at %(provider)s was withdrawn.")

@@ -84,7 +84,15 @@ XOAUTH2_IMAP_REPLIES = [
         f"+ {GMAIL_XOAUTH2_ERROR}\nNO [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
         Outcome.AUTH_FAILED,
         "token_rejected",
-        "XOAUTH2 error: status 400, schemes Bearer, scope https://mail.google.com/",
+        "OAuth error: status 400, schemes Bearer, scope https://mail.google.com/",
+    ),
+    # RFC 7628 (OAUTHBEARER), as Dovecot's oauth2 passdb sends it for a revoked token.
+    (
+        "rfc7628",
+        "+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=\nNO [AUTHENTICATIONFAILED] Authentication failed.",
+        Outcome.AUTH_FAILED,
+        "token_rejected",
+        "OAuth error: status invalid_token",
     ),
     # Outlook.com / Exchange Online with a token lacking the IMAP scope, or IMAP off for the mailbox.
     ("outlook", "NO AUTHENTICATE failed.", Outcome.UNKNOWN_REFUSAL, "unknown_refusal", "AUTHENTICATE failed."),
@@ -104,7 +112,7 @@ XOAUTH2_SMTP_REPLIES = [
         "535 5.7.8  https://support.google.com/mail/?p=BadCredentials",
         Outcome.AUTH_FAILED,
         "token_rejected",
-        "XOAUTH2 error: status 400",
+        "OAuth error: status 400",
     ),
     # Microsoft 365 with SMTP AUTH off for the tenant.
     (

@@ -288,9 +288,9 @@ def test_each_published_xoauth2_smtp_reply_gets_its_outcome(scripted_server, pro
 
 
 def test_sasl_error_text_decodes_only_json_objects():
-    assert sasl_error_text(GMAIL_XOAUTH2_ERROR).startswith("XOAUTH2 error: status 400")
+    assert sasl_error_text(GMAIL_XOAUTH2_ERROR).startswith("OAuth error: status 400")
     assert sasl_error_text("bm90IGpzb24=") == ""  # base64 of "not json"
     assert sasl_error_text("!!!") == ""
     assert (
-        sasl_error_text(base64.b64encode(b'{"status":"401\\u001b[2J"}').decode()) == "XOAUTH2 error: status 401"
+        sasl_error_text(base64.b64encode(b'{"status":"401\\u001b[2J"}').decode()) == "OAuth error: status 401"
     )  # the escape dropped whole

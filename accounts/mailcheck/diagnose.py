@@ -63,9 +63,12 @@ RULES: tuple[Rule, ...] = (
     # worked; the mailbox backend did not answer.
     Rule("imap", "", "authenticated but not connected", O.TRANSIENT, "provider_unavailable"),
     # -- XOAUTH2 / OAUTHBEARER: the server's JSON error (sasl_error_text) ------------
-    # Gmail {"status":"400",...}, Microsoft and Dovecot {"status":"401",...}: the
-    # access token was refused. accounts.checking refreshes it and tries once more.
-    Rule("imap", "", "xoauth2 error: status 4", O.AUTH_FAILED, "token_rejected"),
+    # XOAUTH2: Gmail {"status":"400",...}, Microsoft and Dovecot {"status":"401",...};
+    # OAUTHBEARER (RFC 7628): {"status":"invalid_token"} or "insufficient_scope".
+    # The access token was refused: accounts.checking refreshes it and tries once more.
+    Rule("imap", "", "oauth error: status 4", O.AUTH_FAILED, "token_rejected"),
+    Rule("imap", "", "oauth error: status invalid_token", O.AUTH_FAILED, "token_rejected"),
+    Rule("imap", "", "oauth error: status insufficient_scope", O.AUTH_FAILED, "token_rejected"),
     # -- IMAP, RFC 5530 verdicts on the credential ------------------------------
     # Gmail "[AUTHENTICATIONFAILED] Invalid credentials (Failure)", iCloud "Authentication Failed"
     Rule("imap", "AUTHENTICATIONFAILED", "", O.AUTH_FAILED, "credential_rejected"),
@@ -103,7 +106,9 @@ RULES: tuple[Rule, ...] = (
     # Gmail: "454 4.7.0 Too many login attempts, please try again later."
     Rule("smtp", "", "too many login attempts", O.RATE_LIMITED, "rate_limited"),
     Rule("smtp", "", "too many connections", O.TRANSIENT, "provider_busy"),
-    Rule("smtp", "", "xoauth2 error: status 4", O.AUTH_FAILED, "token_rejected"),
+    Rule("smtp", "", "oauth error: status 4", O.AUTH_FAILED, "token_rejected"),
+    Rule("smtp", "", "oauth error: status invalid_token", O.AUTH_FAILED, "token_rejected"),
+    Rule("smtp", "", "oauth error: status insufficient_scope", O.AUTH_FAILED, "token_rejected"),
     # -- SMTP, status codes ------------------------------------------------------
     # Gmail: "535-5.7.8 Username and Password not accepted"
     Rule("smtp", "5.7.8", "", O.AUTH_FAILED, "credential_rejected"),
@@ -132,7 +137,7 @@ def decode_reply(reply: bytes | str) -> str:
 def sasl_error_text(challenge: bytes | str) -> str:
     """An XOAUTH2/OAUTHBEARER failure challenge (base64 of a JSON object such
     as {"status":"401","schemes":"bearer","scope":"..."}) as one short line
-    the table can match; "" when it is not one."""
+    the table can match ("OAuth error: status 401, …"); "" when it is not one."""
     try:
         decoded = base64.b64decode(challenge.strip(), validate=True)
         error = json.loads(decoded)
@@ -141,7 +146,7 @@ def sasl_error_text(challenge: bytes | str) -> str:
     if not isinstance(error, dict):
         return ""
     fields = [f"{key} {str(error[key])[:120]}" for key in ("status", "schemes", "scope") if key in error]
-    return clean_reply("XOAUTH2 error: " + ", ".join(fields)) if fields else ""
+    return clean_reply("OAuth error: " + ", ".join(fields)) if fields else ""
 
 
 _IMAP_STATUS = re.compile(r"^(?:\S+\s+)??(OK|NO|BAD|BYE|PREAUTH)\b\s*(?:\[([^\]\s]+)[^\]]*\])?", re.I)
