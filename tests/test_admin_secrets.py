@@ -127,3 +127,46 @@ def test_a_new_password_is_stored_checked_and_logged_without_its_value(
     history = admin_client.get(reverse("admin:accounts_mailboxaccount_history", args=[account.pk]))
     assert new not in history.content.decode()
     assert new not in stored_ciphertext(account)
+
+
+ACCESS_TOKEN = "EwBIA+l3BAAUcDnR-access-token-Q7wZ"
+REFRESH_TOKEN = "M.C532_BAY.0.U.-refresh-token-Q7wZ"
+
+
+@pytest.fixture
+def signed_in(account):
+    from accounts.mailcheck.oauth2 import TokenSet
+    from accounts.models import AuthMethod, OAuthGrant
+
+    MailboxAccount = type(account)
+    MailboxAccount.objects.filter(pk=account.pk).update(auth_method=AuthMethod.SIGN_IN, status=Status.RECONNECT_NEEDED)
+    grant = OAuthGrant(account=account, signed_in_as=account.address)
+    grant.store(TokenSet(ACCESS_TOKEN, REFRESH_TOKEN, 2e9))
+    grant.save()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT access_token, refresh_token FROM accounts_oauthgrant WHERE id = %s", [grant.pk])
+        return cursor.fetchone()
+
+
+@pytest.mark.parametrize("who", ["superuser", "support"])
+def test_no_admin_page_shows_a_sign_in_token_or_its_ciphertext(request, client, account, signed_in, who):
+    client.force_login(request.getfixturevalue(who) if who == "support" else _superuser())
+    for url in admin_pages(account):
+        html = client.get(url).content.decode()
+        for secret in (ACCESS_TOKEN, REFRESH_TOKEN, *signed_in, *(c[20:60] for c in signed_in)):
+            assert secret not in html, url
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    ["oauth_grant__access_token__regex", "oauth_grant__refresh_token__startswith", "oauth_grant__isnull"],
+)
+def test_sign_in_tokens_cannot_be_probed_through_admin_lookups(admin_client, account, signed_in, lookup):
+    url = reverse("admin:accounts_mailboxaccount_changelist") + f"?{lookup}=g"
+    assert admin_client.get(url).status_code == 400
+
+
+def _superuser():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("root-signin", "root-signin@example.test", "x" * 20)

@@ -283,3 +283,35 @@ def test_a_provider_without_a_configured_client_says_so(client, owner, oauth_pro
     response = client.add.post("provider", {"provider": oauth_provider.slug})
     page = page_text(client.get(response.headers["Location"]))
     assert "本站尚未开通" in page and 'id="sign-in-button"' not in page
+
+
+def test_a_provider_that_also_takes_app_passwords_offers_both_paths(client, owner, oauth_provider, user_address):
+    oauth_provider.credential_kind = "app_specific_password"
+    oauth_provider.save(update_fields=["credential_kind"])
+    page = page_text(walk_to_sign_in(client, owner, oauth_provider, user_address))
+    assert 'id="sign-in-button"' in page and 'id="use-password"' in page
+    response = client.add.post("sign_in", {})
+    assert response.headers["Location"] == client.add.url("prerequisites")
+
+
+def test_without_a_client_such_a_provider_says_so_and_keeps_the_password_path(
+    client, owner, oauth_provider, user_address, settings
+):
+    oauth_provider.credential_kind = "app_specific_password"
+    oauth_provider.save(update_fields=["credential_kind"])
+    settings.OAUTH2_CLIENTS = {}
+    page = page_text(walk_to_sign_in(client, owner, oauth_provider, user_address))
+    assert "本站尚未开通" in page and "请改用下方的应用密码方式" in page
+    assert 'id="sign-in-button"' not in page and 'id="use-password"' in page
+    # The button's endpoint refuses too, with the same plain sentence.
+    response = client.post(reverse("accounts:add_sign_in", args=[client.add.id]), follow=True)
+    assert "本站尚未开通" in page_text(response)
+
+
+def test_an_oauth2_only_provider_cannot_be_pushed_to_the_password_steps(client, owner, oauth_provider, user_address):
+    walk_to_sign_in(client, owner, oauth_provider, user_address)
+    response = client.add.post("sign_in", {})
+    assert response.status_code == 200  # the step again, with its error
+    assert "只允许在其自己的页面上登录授权" in page_text(response)
+    assert client.get(client.add.url("done")).status_code in (200, 302)
+    assert client.add.draft() is None

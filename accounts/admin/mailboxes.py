@@ -147,6 +147,8 @@ class MailboxAccountForm(forms.ModelForm):
 
 STATE_FIELDS = [
     "status_display",
+    # Password or sign-in (OAuth2): staff see which, never the tokens.
+    "auth_method",
     "status_changed_at",
     "status_reason",
     "explanation",
@@ -183,7 +185,7 @@ class MailboxAccountAdmin(SecretSafeAdmin):
         "consecutive_failures",
     ]
     list_select_related = ["owner", "provider"]
-    list_filter = ["status", "provider", NotCheckedFilter, FailingSinceFilter]
+    list_filter = ["status", "auth_method", "provider", NotCheckedFilter, FailingSinceFilter]
     search_fields = ["address", "owner__username", "owner__email"]
     search_help_text = _("Mailbox address, or the owner's username or email.")
     list_per_page = 50
