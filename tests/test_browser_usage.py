@@ -194,7 +194,9 @@ def test_the_management_guide_is_one_click_from_my_mailboxes(live_server, browse
         page.wait_for_url("**/help/mailboxes/#statuses")
         heading = {"zh-hans": "邮箱账号管理", "en": "Managing your mailboxes"}[lang]
         assert page.locator("h1").inner_text() == heading
-        assert page.locator(".status-facts dt").count() == 7
+        # Every status a mailbox can show, "reconnect needed" (sign-in accounts) included.
+        assert page.locator(".status-facts dt").count() == 8
+        assert {"zh-hans": "需要重新授权", "en": "Reconnect needed"}[lang] in page.locator(".status-facts").inner_text()
         page.screenshot(path=str(ARTIFACTS / f"usage-{lang}-management-guide.png"), full_page=True)
     finally:
         context.close()
