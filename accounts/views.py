@@ -25,6 +25,7 @@ from accounts.models import MailboxAccount, Status, StatusChange, Trigger
 from accounts.models.choices import REFUSED_UNCONFIRMED
 from accounts.models.scheduling import NEEDS_ATTENTION
 from accounts.templatetags.account_status import status_label
+from laifaxin.middleware import allow_form_posts_to
 from providers.models import GuideStep, Provider
 
 # The statuses the list counts and filters by, in the order it shows them.
@@ -121,6 +122,8 @@ def mailbox_list(request):
     accounts = list(page.object_list)
     for account in accounts:
         account.last_explanation = explain_account(account)
+        if account.signs_in and account.provider_id:
+            allow_form_posts_to(request, account.provider.oauth2_auth_url)  # its Reconnect button
     notices = StatusChange.objects.undismissed_for(request.user)[:10]
     unfinished_adds = [
         {**add, "url": wizard.resume_url(add["id"], add)} for add in wizard.OpenAdds(request.session).unfinished()
@@ -204,6 +207,8 @@ def bulk(request):
 def mailbox_detail(request, pk):
     account = get_account_for_user(request, pk)
     attempts = account.attempts.all()[:10]
+    if account.signs_in and account.provider_id:
+        allow_form_posts_to(request, account.provider.oauth2_auth_url)  # its Reconnect button
     return render(
         request,
         "accounts/detail.html",

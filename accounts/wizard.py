@@ -26,6 +26,7 @@ from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 from accounts import forms
 from accounts.hints import Fix
 from accounts.models.oauth import client_for
+from laifaxin.middleware import allow_form_posts_to
 from providers.detect import detect_provider
 from providers.models import CredentialKind, GuideStep, Provider
 
@@ -103,8 +104,10 @@ def suggested_label(address: str) -> str:
 
 def progress(step_names: list[str], current: str) -> list[dict]:
     """The progress bar: every step of this run of the wizard, then "check"."""
-    # An OAuth2-only provider we can't sign in to stops the wizard: no check step to promise.
-    names = [*step_names] if UNSUPPORTED in step_names else [*step_names, CHECK]
+    # An OAuth2-only provider stops the wizard at its last step: the dead end, or
+    # the sign-in (whose check runs on the way back from the provider).
+    ends_here = UNSUPPORTED in step_names or (step_names and step_names[-1] == SIGN_IN)
+    names = [*step_names] if ends_here else [*step_names, CHECK]
     index = names.index(current) if current in names else 0
     return [
         {
@@ -292,6 +295,7 @@ class AddMailboxWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
             context["guide_steps"] = provider.steps.filter(section=section)
         if self.steps.current == SIGN_IN:
             context.update(sign_in_ready=sign_in_ready(provider), takes_password=takes_password(self))
+            allow_form_posts_to(self.request, provider.oauth2_auth_url)
         return context
 
     def done(self, form_list, form_dict=None, **kwargs):

@@ -72,19 +72,17 @@ def portal(live_server, oauth_server):
     oauth_server.set_redirect_uris([TEST_CLIENT_CALLBACK])
 
 
-def new_page(browser, *, bypass_csp):
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN", bypass_csp=bypass_csp)
+def new_page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")
     context.set_default_timeout(20_000)
     return context.new_page()
 
 
 @pytest.fixture
 def page(browser):
-    """A tab that ignores the portal's Content-Security-Policy: its
-    ``form-action 'self'`` blocks the sign-in and Reconnect buttons' redirect
-    to the provider (see test_the_sign_in_button_is_not_blocked_by_the_portals_own_csp).
-    Drop ``bypass_csp`` once that is fixed."""
-    page = new_page(browser, bypass_csp=True)
+    """A tab under the portal's real Content-Security-Policy (its form-action
+    names the provider's origin on pages with a sign-in or Reconnect button)."""
+    page = new_page(browser)
     yield page
     page.context.close()
 
@@ -235,15 +233,10 @@ def test_a_sign_in_revoked_at_the_provider_is_reconnected_from_the_detail_page(
     assert account.attempts.count() == 3  # the add, the revoked check, the reconnect: one history
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The portal's CSP (laifaxin/middleware.py: form-action 'self') makes Chromium block the sign-in "
-    "form's POST, which redirects to the provider's authorization page on another origin.",
-)
 def test_the_sign_in_button_is_not_blocked_by_the_portals_own_csp(
     portal, browser, person, oauth_provider, oauth_server, user_address
 ):
-    page = new_page(browser, bypass_csp=False)
+    page = new_page(browser)
     blocked = []
     page.on(
         "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None

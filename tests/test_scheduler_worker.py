@@ -297,7 +297,12 @@ def test_a_provider_wide_incident_flags_nobody_and_marks_the_provider_degraded(w
     assert worker.sent_emails() == []
 
 
-def test_a_worker_killed_mid_sweep_loses_no_account_and_checks_none_twice(worker, mail_servers, mail_provider):
+def test_a_worker_killed_mid_sweep_loses_no_account_and_checks_none_twice(
+    worker, mail_servers, mail_provider, settings
+):
+    # Batches of two: a batch of 20 records its checks at once, and the sweep
+    # could jump from 0 to 20 done between two looks, before the kill.
+    settings.MAILBOX_CHECK_BATCH = 2
     accounts = make_accounts(mail_servers, mail_provider, 24, prefix="kill")
     assert dispatch_due_checks() == 24
 

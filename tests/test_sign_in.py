@@ -315,3 +315,17 @@ def test_an_oauth2_only_provider_cannot_be_pushed_to_the_password_steps(client, 
     assert "只允许在其自己的页面上登录授权" in page_text(response)
     assert client.get(client.add.url("done")).status_code in (200, 302)
     assert client.add.draft() is None
+
+
+def test_only_pages_with_a_sign_in_button_let_forms_lead_to_the_provider(
+    client, owner, oauth_provider, oauth_server, user_address
+):
+    origin = f"https://{urlsplit(oauth_server.auth_url).netloc}"
+    page = walk_to_sign_in(client, owner, oauth_provider, user_address)
+    assert f"form-action 'self' {origin};" in page.headers["Content-Security-Policy"]
+    assert (
+        "form-action 'self';"
+        in client.get(reverse("accounts:add_start"), follow=True).headers["Content-Security-Policy"]
+    )
+    account = bound_account(client, owner, oauth_provider, oauth_server, user_address)
+    assert origin in client.get(reverse("accounts:detail", args=[account.pk])).headers["Content-Security-Policy"]
