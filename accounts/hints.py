@@ -53,8 +53,8 @@ HINTS = {
         "settings, then check again."
     ),
     "smtp_auth_disabled": _(
-        "Sending with a password (SMTP AUTH) is switched off for this mailbox. Ask the mailbox "
-        "administrator to enable it."
+        "Logging in to send (SMTP AUTH) is switched off for this mailbox or its organisation, for "
+        "passwords and sign-ins alike. Ask the mailbox administrator to enable SMTP AUTH for it."
     ),
     "web_login_required": _(
         "%(provider)s wants you to sign in on its website first. Sign in in a browser, confirm any "

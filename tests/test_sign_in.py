@@ -329,3 +329,17 @@ def test_only_pages_with_a_sign_in_button_let_forms_lead_to_the_provider(
     )
     account = bound_account(client, owner, oauth_provider, oauth_server, user_address)
     assert origin in client.get(reverse("accounts:detail", args=[account.pk])).headers["Content-Security-Policy"]
+
+
+def test_a_sign_in_whose_mailbox_check_fails_saves_nothing_and_says_why(
+    client, owner, oauth_provider, oauth_server, mail_servers, user_address
+):
+    oauth_provider.smtp_port = mail_servers.closed_port  # SMTP down: the mailbox can't send
+    oauth_provider.save(update_fields=["smtp_port"])
+    walk_to_sign_in(client, owner, oauth_provider, user_address)
+    response = sign_in(client, oauth_server, user_address)
+    assert response.headers["Location"] == client.add.url("sign_in")
+    text = page_text(client.get(response.headers["Location"]))
+    assert "登录授权成功，但邮箱检查未通过" in text and "没有保存任何内容" in text
+    assert not MailboxAccount.objects.filter(address=user_address).exists()
+    assert not OAuthGrant.objects.exists()

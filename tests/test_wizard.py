@@ -304,19 +304,21 @@ def test_outlook_without_a_microsoft_client_is_stopped_at_the_provider_step(user
     assert "本站尚未开通“使用 Microsoft 登录”" in page and 'type="password"' not in page
 
 
-def test_outlook_with_a_microsoft_client_offers_the_sign_in(user_client, settings):
+@pytest.mark.parametrize(
+    "slug,address,tenant",
+    [("outlook", "lin@hotmail.com", "consumers"), ("microsoft-365", "lin@contoso-like.test", "organizations")],
+)
+def test_microsoft_mailboxes_with_a_microsoft_client_offer_the_sign_in(user_client, settings, slug, address, tenant):
     settings.OAUTH2_CLIENTS = {"login.microsoftonline.com": {"client_id": "portal-app", "client_secret": "s"}}
-    user_client.add.post("address", {"address": "lin@hotmail.com"})
-    assert user_client.add.post("provider", {"provider": "outlook"}).headers["Location"] == user_client.add.url(
-        "sign_in"
-    )
+    user_client.add.post("address", {"address": address})
+    assert user_client.add.post("provider", {"provider": slug}).headers["Location"] == user_client.add.url("sign_in")
     page = user_client.get(user_client.add.url("sign_in")).content.decode()
     assert "使用 Microsoft 登录" in page and 'id="sign-in-button"' in page and 'type="password"' not in page
     # The button goes to Microsoft's consumer endpoint with PKCE and the mail scopes.
     location = user_client.post(reverse("accounts:add_sign_in", args=[user_client.add.id])).headers["Location"]
-    assert location.startswith("https://login.microsoftonline.com/consumers/oauth2/v2.0/authorize?")
+    assert location.startswith(f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize?")
     assert "code_challenge_method=S256" in location and "IMAP.AccessAsUser.All" in location
-    assert "login_hint=lin%40hotmail.com" in location and "client_id=portal-app" in location
+    assert f"login_hint={address.replace('@', '%40')}" in location and "client_id=portal-app" in location
 
 
 def test_qq_from_the_catalog_asks_to_switch_on_imap_and_to_generate_an_authorization_code(user_client):
