@@ -513,6 +513,14 @@ def _save_if_ok(account: MailboxAccount, password: str, result: CheckResult, tri
 
 
 @sensitive_variables("tokens")
+def _probe_signed_in(account: MailboxAccount, tokens: oauth2.TokenSet) -> CheckResult | None:
+    """A person's check of a sign-in's fresh access token, under the provider's caps."""
+    return _probe_paced(
+        account, None, wait_seconds=WEB_SLOT_WAIT_SECONDS, credential=Credential.bearer(tokens.access_token)
+    )
+
+
+@sensitive_variables("tokens")
 def check_signed_in_account(account: MailboxAccount, tokens: oauth2.TokenSet, signed_in_as: str) -> Check:
     """The wizard's "Sign in with …": an unsaved account and the tokens its
     owner's consent just gave, saved (signing in, its tokens encrypted) only if
@@ -520,9 +528,7 @@ def check_signed_in_account(account: MailboxAccount, tokens: oauth2.TokenSet, si
     if account.has_duplicate():
         return Check(refused="duplicate")
     account.auth_method = AuthMethod.SIGN_IN
-    result = _probe_paced(
-        account, None, wait_seconds=WEB_SLOT_WAIT_SECONDS, credential=Credential.bearer(tokens.access_token)
-    )
+    result = _probe_signed_in(account, tokens)
     if result is None:
         return Check(refused="busy")
     attempt = None
@@ -548,9 +554,7 @@ def check_signed_in_account(account: MailboxAccount, tokens: oauth2.TokenSet, si
 def check_reconnected(account: MailboxAccount, tokens: oauth2.TokenSet, signed_in_as: str) -> Check:
     """ "Reconnect": the tokens of a new sign-in for a stored account, checked
     live and stored only if both logins work; the account keeps its history."""
-    result = _probe_paced(
-        account, None, wait_seconds=WEB_SLOT_WAIT_SECONDS, credential=Credential.bearer(tokens.access_token)
-    )
+    result = _probe_signed_in(account, tokens)
     if result is None:
         return Check(refused="busy")
     attempt = None

@@ -422,25 +422,23 @@ class MailboxAccount(models.Model):
             # (and be judged) or the new one (and be stale), never a half-written row.
             locked = MailboxAccount.objects.select_for_update().get(pk=self.pk)
             locked.password = new_password
-            locked.credential_version += 1
-            locked.credential_changed_at = now
-            locked.consecutive_failures = 0
-            locked.failing_since = None
-            locked.claimed_at = None
-            if locked.status != Status.PAUSED:
-                locked.next_check_at = now
-            locked.save(
-                update_fields=[
-                    "password",
-                    "credential_version",
-                    "credential_changed_at",
-                    *STATE_FIELDS,
-                    "updated_at",
-                ]
-            )
+            locked._new_credential(now, "password")
         self.password = new_password
         self.credential_version, self.credential_changed_at = locked.credential_version, now
         self._copy_state_from(locked)
+
+    def _new_credential(self, now, field: str) -> None:
+        """What a new credential means for the (locked) row, saved with ``field``:
+        a new version (a check of the old one in flight is stale), the failing
+        streak forgotten, the claim released, checked again soon."""
+        self.credential_version += 1
+        self.credential_changed_at = now
+        self.consecutive_failures = 0
+        self.failing_since = None
+        self.claimed_at = None
+        if self.status != Status.PAUSED:
+            self.next_check_at = now
+        self.save(update_fields=[field, "credential_version", "credential_changed_at", *STATE_FIELDS, "updated_at"])
 
     def change_sign_in(self, tokens, signed_in_as: str) -> None:
         """New tokens from signing in again ("Reconnect"): stored like a new
@@ -457,22 +455,7 @@ class MailboxAccount(models.Model):
             grant.signed_in_as, grant.signed_in_at, grant.refreshed_at = signed_in_as, now, None
             grant.save()
             locked.auth_method = AuthMethod.SIGN_IN
-            locked.credential_version += 1
-            locked.credential_changed_at = now
-            locked.consecutive_failures = 0
-            locked.failing_since = None
-            locked.claimed_at = None
-            if locked.status != Status.PAUSED:
-                locked.next_check_at = now
-            locked.save(
-                update_fields=[
-                    "auth_method",
-                    "credential_version",
-                    "credential_changed_at",
-                    *STATE_FIELDS,
-                    "updated_at",
-                ]
-            )
+            locked._new_credential(now, "auth_method")
         self.auth_method = locked.auth_method
         self.credential_version, self.credential_changed_at = locked.credential_version, now
         self._copy_state_from(locked)
