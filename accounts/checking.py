@@ -154,7 +154,11 @@ def stored_sign_in(account: MailboxAccount, *, refused: str = "") -> Credential 
 
 
 def _token_rejected(result: CheckResult) -> bool:
-    return Hint.TOKEN_REJECTED in (result.imap.hint, result.smtp.hint)
+    """A server refused the login: with an access token, worth a fresh one.
+    Outlook answers a bad token with a bare "NO AUTHENTICATE failed." (no
+    XOAUTH2 report), so any refusal counts, not only a decoded one."""
+    refusals = (Outcome.AUTH_FAILED, Outcome.UNKNOWN_REFUSAL)
+    return result.imap.outcome in refusals or result.smtp.outcome in refusals
 
 
 def probe(login_check: LoginCheck, *, timeout: float | None = None, context=None) -> CheckResult:

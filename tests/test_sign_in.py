@@ -343,3 +343,25 @@ def test_a_sign_in_whose_mailbox_check_fails_saves_nothing_and_says_why(
     assert "登录授权成功，但邮箱检查未通过" in text and "没有保存任何内容" in text
     assert not MailboxAccount.objects.filter(address=user_address).exists()
     assert not OAuthGrant.objects.exists()
+
+
+def test_outlooks_bare_refusal_of_a_revoked_token_is_judged_by_the_token_endpoint(
+    client, owner, oauth_provider, oauth_server, mail_servers, scripted_server, user_address, settings, tmp_path
+):
+    """Outlook answers any bad token with "NO AUTHENTICATE failed." and no
+    XOAUTH2 report: the refusal alone proves nothing, the refresh decides."""
+    account = bound_account(client, owner, oauth_provider, oauth_server, user_address)
+    imap = scripted_server(
+        "imap", capabilities="IMAP4rev1 AUTH=XOAUTH2 SASL-IR", AUTHENTICATE="NO AUTHENTICATE failed."
+    )
+    bundle = tmp_path / "cas.pem"
+    bundle.write_text(open(mail_servers.ca_file).read() + open(imap.ca_file).read())
+    settings.MAILBOX_CA_FILE = str(bundle)
+    oauth_provider.imap_port = imap.port
+    oauth_provider.save(update_fields=["imap_port"])
+    oauth_server.revoke_user(user_address)
+
+    check = checking.check_stored(MailboxAccount.objects.get(pk=account.pk), trigger=Trigger.SCHEDULE)
+    assert check.result.outcome == "grant_revoked"
+    assert oauth_server.token_requests("refresh_token") == 1
+    assert MailboxAccount.objects.get(pk=account.pk).status == Status.RECONNECT_NEEDED
