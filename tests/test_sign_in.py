@@ -354,11 +354,13 @@ def test_outlooks_bare_refusal_of_a_revoked_token_is_judged_by_the_token_endpoin
     imap = scripted_server(
         "imap", capabilities="IMAP4rev1 AUTH=XOAUTH2 SASL-IR", AUTHENTICATE="NO AUTHENTICATE failed."
     )
+    # SMTP still takes the token (Microsoft's access tokens outlive a revocation): only IMAP refuses.
+    smtp = scripted_server("smtp", smtp_auth="XOAUTH2", AUTH="235 2.7.0 Authentication successful")
     bundle = tmp_path / "cas.pem"
     bundle.write_text(open(mail_servers.ca_file).read() + open(imap.ca_file).read())
     settings.MAILBOX_CA_FILE = str(bundle)
-    oauth_provider.imap_port = imap.port
-    oauth_provider.save(update_fields=["imap_port"])
+    oauth_provider.imap_port, oauth_provider.smtp_port, oauth_provider.smtp_security = imap.port, smtp.port, "ssl"
+    oauth_provider.save(update_fields=["imap_port", "smtp_port", "smtp_security"])
     oauth_server.revoke_user(user_address)
 
     check = checking.check_stored(MailboxAccount.objects.get(pk=account.pk), trigger=Trigger.SCHEDULE)
