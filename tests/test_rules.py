@@ -60,3 +60,32 @@ def test_judge(status, outcome, just_typed, failing_for, failures, degraded, evi
     )
     verdict = judge(facts, POLICY, evidence)
     assert (verdict.status, verdict.next_check_in) == expected
+
+
+@pytest.mark.parametrize(
+    "status, outcome, just_typed, evidence, expected",
+    [
+        # The token endpoint's own verdict: at once, whatever the status, no evidence needed.
+        (Status.ACTIVE, Outcome.GRANT_REVOKED, False, never, (Status.RECONNECT_NEEDED, 1440 * M)),
+        (Status.PENDING, Outcome.GRANT_REVOKED, True, never, (Status.RECONNECT_NEEDED, 1440 * M)),
+        (Status.RECONNECT_NEEDED, Outcome.OK, False, never, (Status.ACTIVE, 240 * M)),
+        # A fresh token refused, with evidence: sign in again, not "the password".
+        (Status.ACTIVE, Outcome.AUTH_FAILED, False, lambda: (True, None), (Status.RECONNECT_NEEDED, 1440 * M)),
+        (Status.ACTIVE, Outcome.AUTH_FAILED, False, lambda: (False, None), (None, 15 * M)),
+        (Status.RECONNECT_NEEDED, Outcome.AUTH_FAILED, False, never, (None, 1440 * M)),
+        # An outage of the token endpoint is a transient failure like any other.
+        (Status.ACTIVE, Outcome.TRANSIENT, False, never, (None, 5 * M)),
+    ],
+)
+def test_judge_sign_in_accounts(status, outcome, just_typed, evidence, expected):
+    facts = Facts(
+        status=status,
+        outcome=outcome,
+        just_typed=just_typed,
+        now=NOW,
+        failing_since=None if outcome == Outcome.OK else NOW,
+        consecutive_failures=0 if outcome == Outcome.OK else 1,
+        signs_in=True,
+    )
+    verdict = judge(facts, POLICY, evidence)
+    assert (verdict.status, verdict.next_check_in) == expected

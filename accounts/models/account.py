@@ -223,6 +223,7 @@ class MailboxAccount(models.Model):
                 failing_since=locked.failing_since,
                 consecutive_failures=locked.consecutive_failures,
                 server_degraded=server_degraded,
+                signs_in=locked.signs_in,
             )
             notes = []
 
@@ -335,7 +336,10 @@ class MailboxAccount(models.Model):
     def refusal_needs_cross_check(self, outcome: str, trigger: str, now) -> bool:
         """Would recording this refusal flag the account, evidence permitting?
         Then accounts.checking asks other accounts on the server first."""
-        if outcome not in (Outcome.AUTH_FAILED, Outcome.UNKNOWN_REFUSAL) or self.status == Status.AUTH_FAILED:
+        if outcome not in (Outcome.AUTH_FAILED, Outcome.UNKNOWN_REFUSAL) or self.status in (
+            Status.AUTH_FAILED,
+            Status.RECONNECT_NEEDED,
+        ):
             return False
         if trigger in (Trigger.WIZARD, Trigger.CROSS_CHECK) or (
             trigger == Trigger.USER and self.status == Status.PENDING

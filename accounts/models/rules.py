@@ -36,6 +36,7 @@ class Facts:
     consecutive_failures: int  # this check included
     now: datetime
     server_degraded: bool = False  # the login server is in an incident (refusals only)
+    signs_in: bool = False  # an OAuth2 sign-in account: a confirmed refusal means "sign in again"
 
 
 @dataclass(frozen=True)
@@ -53,14 +54,16 @@ def judge(facts: Facts, policy: Policy, has_refusal_evidence: Callable[[], tuple
     - grant_revoked (OAuth2 ``invalid_grant``) → ``reconnect_needed`` at once:
       the provider's token endpoint said the sign-in is gone; re-tried rarely.
     - auth_failed / unknown_refusal (the login refused): already ``auth_failed``
-      → kept, re-tried rarely; just typed, or with evidence
+      (or ``reconnect_needed``) → kept, re-tried rarely; just typed, or with evidence
       (``has_refusal_evidence``, asked only here because it costs queries,
       answers (flag, how long until more evidence can come)) → ``auth_failed``;
       otherwise kept and re-tried after ``auth_retry`` (or when the evidence
       says the next refusal can count) — while
       the login server is degraded, after ``auth_retry`` doubling with each
       refusal up to the interval (a whole fleet of refused accounts retrying
-      every 15 minutes gets our address banned).
+      every 15 minutes gets our address banned). A sign-in account's flag is
+      ``reconnect_needed`` instead: its token was refused even fresh from the
+      token endpoint, and signing in again is what the user can do.
     - unreadable_secret → kept: our key is wrong, not the user's password.
     - anything else → ``unreachable`` once the failing streak is as old as the
       grace period, only from ``pending`` or ``active`` (a more specific problem
@@ -77,13 +80,14 @@ def judge(facts: Facts, policy: Policy, has_refusal_evidence: Callable[[], tuple
         # The token endpoint's own verdict on the grant, not a login we guess about.
         return Verdict(Status.RECONNECT_NEEDED, policy.auth_failed_interval)
     if outcome in (Outcome.AUTH_FAILED, Outcome.UNKNOWN_REFUSAL):
-        if facts.status == Status.AUTH_FAILED:
+        flagged = Status.RECONNECT_NEEDED if facts.signs_in else Status.AUTH_FAILED
+        if facts.status in (Status.AUTH_FAILED, Status.RECONNECT_NEEDED):
             return Verdict(None, policy.auth_failed_interval)
         if facts.just_typed:
-            return Verdict(Status.AUTH_FAILED, policy.auth_failed_interval)
+            return Verdict(flagged, policy.auth_failed_interval)
         flag, wait = has_refusal_evidence()
         if flag:
-            return Verdict(Status.AUTH_FAILED, policy.auth_failed_interval)
+            return Verdict(flagged, policy.auth_failed_interval)
         if facts.server_degraded:
             return Verdict(None, _doubling(policy.auth_retry, facts.consecutive_failures, policy.check_interval))
         return Verdict(None, max(policy.auth_retry, wait or timedelta(0)))
