@@ -22,7 +22,9 @@ project's settings:
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -364,11 +366,38 @@ class _Probed:
     finished_at: datetime
 
 
+_worker_logins_lock = threading.Lock()
+_worker_logins: tuple[int, threading.BoundedSemaphore] | None = None
+
+
+def worker_login_gate():
+    """At most MAILBOX_WORKER_LOGINS batch logins at once in this process (0: no
+    such cap), whichever batch they belong to.
+
+    Why: a batch records, and its worker thread takes the next message, only
+    once its slowest login is done, so a worker whose threads × batch
+    concurrency equals the logins it should run keeps fewer in flight (the
+    batch's stragglers). Giving it more message threads than that and this cap
+    keeps the cap's worth of logins running while the next batches wait here,
+    already taken over. A login waiting here holds no provider slot and no
+    database connection. The provider caps (accounts.pacing) still apply
+    inside it."""
+    global _worker_logins
+    size = settings.MAILBOX_WORKER_LOGINS
+    if size <= 0:
+        return contextlib.nullcontext()
+    with _worker_logins_lock:
+        if _worker_logins is None or _worker_logins[0] != size:
+            _worker_logins = (size, threading.BoundedSemaphore(size))
+        return _worker_logins[1]
+
+
 def _probe_queued(account: MailboxAccount) -> _Probed:
     """One check of a batch, in a thread of its own: Redis and the network only,
     no database (the account and its provider were loaded beforehand)."""
     credential_version = account.credential_version
-    result = _probe_paced(account, None, wait_seconds=0.0, fleet_cap=True)
+    with worker_login_gate():
+        result = _probe_paced(account, None, wait_seconds=0.0, fleet_cap=True)
     return _Probed(account, credential_version, result, timezone.now())
 
 

@@ -301,6 +301,12 @@ MAILBOX_DISPATCH_BATCH = env.int("MAILBOX_DISPATCH_BATCH", default=200)
 # in one transaction. 1: one message per account.
 MAILBOX_CHECK_BATCH = env.int("MAILBOX_CHECK_BATCH", default=20)
 MAILBOX_BATCH_CONCURRENCY = env.int("MAILBOX_BATCH_CONCURRENCY", default=20)
+# At most this many batch logins at once per worker process, whatever batch they
+# belong to (0: no cap but threads × MAILBOX_BATCH_CONCURRENCY). Run a worker with
+# more threads than this / MAILBOX_BATCH_CONCURRENCY (bench/checks_pipeline.py
+# measures 2×): the next batches are then ready while a batch's slowest logins
+# finish, and the worker keeps this many in flight (README, "Login checks").
+MAILBOX_WORKER_LOGINS = env.int("MAILBOX_WORKER_LOGINS", default=0)
 # A claim older than this is a dead worker's: the account is dispatched again.
 # Must exceed CELERY_TASK_TIME_LIMIT plus the time a message waits in the queue.
 MAILBOX_CLAIM_EXPIRES_SECONDS = env.int("MAILBOX_CLAIM_EXPIRES_SECONDS", default=600)
