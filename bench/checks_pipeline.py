@@ -16,7 +16,7 @@ its own, then runs, at the same concurrency C:
 
 once directly and once behind a proxy adding --delay seconds per round trip
 (servers "far away"). For each it prints checks/s, checks in flight (mean and
-max; the pipeline's are the logins holding a pacing slot), the RSS, threads and
+max; the pipeline's are the logins its worker runs, sampled there), the RSS, threads and
 CPU time per check of the process doing the checks (this process for the loops,
 the worker for the pipeline; not the mail servers, PostgreSQL or Redis), and for the pipeline the worker's PostgreSQL
 connections (max at once), new PostgreSQL sessions, SQL statements and
@@ -607,7 +607,7 @@ def pipeline(where, directory, count, args, concurrency) -> Row:
     own_queries = 0  # this process's statements on the benchmark database meanwhile (autocommit: one transaction each)
 
     worker.start()
-    started = time.perf_counter()
+    started, wall_started = time.perf_counter(), time.time()
     try:
         with Sampler(worker.process.pid, lambda: broker.zcard(inflight_key), WORKER_APP_NAME, args.db_name) as sampler:
             last_done, last_progress = -1, time.monotonic()
@@ -630,6 +630,7 @@ def pipeline(where, directory, count, args, concurrency) -> Row:
                     raise Abort(f"deadline: {done} of {count} checks done:\n{worker.log()[-3000:]}")
                 time.sleep(0.2)
             seconds = time.perf_counter() - started
+            wall_ended = time.time()
     finally:
         worker.stop()
     verify_every_account_checked_once(count, worker)
@@ -638,13 +639,15 @@ def pipeline(where, directory, count, args, concurrency) -> Row:
     time.sleep(1.5)
     sessions_after, xacts_after = pg_totals(args.db_name)
     counted = json.loads(counts_file.read_text()) if counts_file.exists() else {}
+    # Logins running in the worker (its probes), sampled there, in the timed window.
+    flights = [n for t, n in counted.get("flights", []) if wall_started <= t <= wall_ended] or sampler.flights
     return Row(
         where,
         "pipeline",
         count,
         seconds,
-        sampler.mean,
-        max(sampler.flights, default=0),
+        sum(flights) / len(flights) if flights else 0.0,
+        max(flights, default=0),
         sampler.rss,
         sampler.threads,
         pg_connections=sampler.connections,
