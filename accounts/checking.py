@@ -23,7 +23,8 @@ project's settings:
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -368,6 +369,65 @@ class _Probed:
     finished_at: datetime
 
 
+_login_pool_lock = threading.Lock()
+_login_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _shared_login_pool(size: int) -> ThreadPoolExecutor:
+    """This process's MAILBOX_WORKER_LOGINS login threads, shared by its batches."""
+    global _login_pool
+    with _login_pool_lock:
+        if _login_pool is None or _login_pool[0] != size:
+            if _login_pool is not None:
+                _login_pool[1].shutdown(wait=False)  # its queued logins still run
+            _login_pool = (size, ThreadPoolExecutor(max_workers=size, thread_name_prefix="login"))
+        return _login_pool[1]
+
+
+def _probe_all(accounts: list[MailboxAccount], threads: int) -> list[_Probed]:
+    """The batch's logins, at most ``threads`` at once, results in order.
+
+    MAILBOX_WORKER_LOGINS = 0: in a pool of the batch's own. Else in the
+    process's shared pool of that many threads, the batch keeping at most
+    ``threads`` of its logins submitted: a slot a login frees goes at once to
+    the next login waiting, of this batch or of another one a worker thread has
+    taken over meanwhile. With a pool of its own a batch records, and its
+    worker thread takes the next message, only once its slowest login is done,
+    so a worker keeps fewer logins in flight than its threads allow (the
+    "stragglers" of README's "Login checks"); with the shared pool and more
+    worker threads than MAILBOX_WORKER_LOGINS / MAILBOX_BATCH_CONCURRENCY the
+    next batches' logins fill those gaps. A login waiting for a thread holds no
+    provider slot and no database connection."""
+    size = settings.MAILBOX_WORKER_LOGINS
+    if size <= 0:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="check") as own:
+            return list(own.map(_probe_queued, accounts))
+    pool = _shared_login_pool(size)
+    results: list[_Probed | None] = [None] * len(accounts)
+    waiting = iter(enumerate(accounts))
+    running: dict[Future, int] = {}
+    failure: BaseException | None = None
+
+    def submit_next() -> None:
+        if failure is None and (item := next(waiting, None)) is not None:
+            running[pool.submit(_probe_queued, item[1])] = item[0]
+
+    for _ in range(threads):
+        submit_next()
+    while running:
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            index = running.pop(future)
+            try:
+                results[index] = future.result()
+            except Exception as exc:  # noqa: BLE001 (re-raised below, as pool.map, once the started logins ended)
+                failure = failure or exc
+            submit_next()
+    if failure is not None:
+        raise failure
+    return [probed for probed in results if probed is not None]
+
+
 def _probe_queued(account: MailboxAccount) -> _Probed:
     """One check of a batch, in a thread of its own: Redis and the network only,
     no database (the account and its provider were loaded beforehand)."""
@@ -402,8 +462,7 @@ def check_batch(claims: list[tuple[int, str]], trigger: str = Trigger.SCHEDULE) 
             _, concurrent, _ = limits_for(accounts[0])
             threads = max(1, min(len(accounts), concurrent, settings.MAILBOX_BATCH_CONCURRENCY))
             release_database_connections()
-            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="check") as pool:
-                probed = list(pool.map(_probe_queued, accounts))
+            probed = _probe_all(accounts, threads)
             busy = [p.account.pk for p in probed if p.result is None]
             if busy:
                 later = timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)

@@ -301,6 +301,13 @@ MAILBOX_DISPATCH_BATCH = env.int("MAILBOX_DISPATCH_BATCH", default=200)
 # in one transaction. 1: one message per account.
 MAILBOX_CHECK_BATCH = env.int("MAILBOX_CHECK_BATCH", default=20)
 MAILBOX_BATCH_CONCURRENCY = env.int("MAILBOX_BATCH_CONCURRENCY", default=20)
+# 0: each batch runs its logins in threads of its own. N: a worker process runs
+# every batch's logins in one shared pool of N threads (at most N at once), a
+# batch keeping at most MAILBOX_BATCH_CONCURRENCY of them queued there; run the
+# worker with more threads than N / MAILBOX_BATCH_CONCURRENCY (the benchmark
+# measures 2×) so that the next batches' logins fill the slots a batch's last,
+# slowest logins leave (README, "Login checks").
+MAILBOX_WORKER_LOGINS = env.int("MAILBOX_WORKER_LOGINS", default=0)
 # A claim older than this is a dead worker's: the account is dispatched again.
 # Must exceed CELERY_TASK_TIME_LIMIT plus the time a message waits in the queue.
 MAILBOX_CLAIM_EXPIRES_SECONDS = env.int("MAILBOX_CLAIM_EXPIRES_SECONDS", default=600)

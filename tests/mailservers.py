@@ -235,12 +235,25 @@ class MailServers:
     host = HOST
     domain = DOMAIN
 
-    def __init__(self, directory: Path, *, connection_limit: int = 100):
+    def __init__(self, directory: Path, *, connection_limit: int = 100, cheap: bool = False):
         """``connection_limit``: connections each server serves at once (both
         servers' stock 100; bench/checks_pipeline.py raises it for its high
-        concurrencies, so the servers' limits are not what it measures)."""
+        concurrencies, so the servers' limits are not what it measures).
+
+        ``cheap`` (benchmarks only, never the suite): servers tuned so that a
+        login costs them as little as it would a provider's fleet, so a
+        benchmark measures the client's cost. Dovecot checks passwords from a
+        passwd-file (PLAIN scheme) with its auth cache on instead of forking the
+        checkpassword script per login, so a changed password may still work
+        for a second or for as long as it is cached, and ``auth_attempts()``
+        stays empty; imap-login runs in high-performance mode (one process per
+        core serving many clients, ``service_count = 0``); imap processes and
+        indexes are reused and kept in memory. Postfix's smtpd processes are
+        reused for many clients (``max_use``) and its SASL goes to the same
+        cached Dovecot auth."""
         self.dir = directory
         self.connection_limit = connection_limit
+        self.cheap = cheap
         self.processes: list[subprocess.Popen] = []
         self._watchdog: subprocess.Popen | None = None
         self._users: dict[str, str] = {}
@@ -260,6 +273,8 @@ class MailServers:
         self.introspection_client_id = "dovecot"
         self.introspection_client_secret = secrets.token_hex(16)
         self.passwd_file = self.dir / "dovecot" / "users"
+        # cheap=True: the same users in Dovecot's passwd-file format.
+        self.cheap_passwd_file = self.dir / "dovecot" / "users.passwd"
         self.attempts_file = self.dir / "dovecot" / "auth-attempts"
         self.auth_socket = self.dir / "dovecot" / "run" / "auth-postfix"
 
@@ -283,11 +298,20 @@ class MailServers:
     def _write_passwd(self) -> None:
         # Written whole and renamed into place: the check script never reads half a file.
         lines = [f"{name}\t{password}\n" for name, password in self._users.items()]
-        tmp = self.passwd_file.with_suffix(".tmp")
-        tmp.write_text("".join(lines))
+        self._replace_file(self.passwd_file, "".join(lines))
+        if self.cheap:
+            self._replace_file(
+                self.cheap_passwd_file,
+                "".join(f"{name}:{{PLAIN}}{password}\n" for name, password in self._users.items()),
+            )
+
+    @staticmethod
+    def _replace_file(path: Path, text: str) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text)
         os.chown(tmp, 0, grp.getgrnam("dovecot").gr_gid)
         tmp.chmod(0o640)
-        os.replace(tmp, self.passwd_file)
+        os.replace(tmp, path)
 
     def auth_attempts(self) -> list[str]:
         """Every username that reached authentication (IMAP or SMTP), in order."""
@@ -370,6 +394,47 @@ class MailServers:
             )
         )
         oauth2_config.chmod(0o600)
+        if self.cheap:
+            # Benchmarks: no process per login (see __init__).
+            password_passdb = textwrap.indent(
+                textwrap.dedent(
+                    f"""\
+                    passdb {{
+                      driver = passwd-file
+                      mechanisms = plain login
+                      args = scheme=PLAIN username_format=%u {self.cheap_passwd_file}
+                    }}"""
+                ),
+                " " * 16,
+            ).lstrip()
+            cores = os.cpu_count() or 1
+            imap_login_tuning = (
+                f"service_count = 0\n  process_min_avail = {cores}\n  vsz_limit = 1G\n"
+                f"  client_limit = {max(1000, 2 * self.connection_limit)}"
+            )
+            imap_tuning = (
+                f"service imap {{\n  service_count = 1000\n  process_min_avail = {cores}\n"
+                f"  process_limit = {self.connection_limit}\n}}"
+            )
+            imap_login_tuning = textwrap.indent(imap_login_tuning, " " * 16).lstrip()
+            imap_tuning = textwrap.indent(imap_tuning, " " * 16).lstrip()
+        else:
+            # A checkpassword script reads the users file on every login.
+            # Dovecot's passwd-file driver stats its file at most once per
+            # second, so a password changed right after a login would
+            # still work for the rest of that second.
+            password_passdb = textwrap.indent(
+                textwrap.dedent(
+                    f"""\
+                    passdb {{
+                      driver = checkpassword
+                      mechanisms = plain login
+                      args = {check_script}
+                    }}"""
+                ),
+                " " * 16,
+            ).lstrip()
+            imap_login_tuning = imap_tuning = ""
         config = d / "dovecot.conf"
         config.write_text(
             textwrap.dedent(
@@ -390,23 +455,15 @@ class MailServers:
                 # No failure delay. Dovecot 2.3.19 still answers a failed login
                 # on its next 500 ms failure-queue tick, whatever this says.
                 auth_failure_delay = 0
-                auth_cache_size = 0
-                auth_verbose = yes
+                auth_cache_size = {"10M" if self.cheap else "0"}
+                auth_verbose = {"no" if self.cheap else "yes"}
                 # Any username reaches the passdb (stock Dovecot refuses quotes and
                 # spaces before it), so tests see exactly what a client sent.
                 auth_username_chars =
                 disable_plaintext_auth = no
                 first_valid_uid = 1
-                mail_location = maildir:~/Maildir
-                # A checkpassword script reads the users file on every login.
-                # Dovecot's passwd-file driver stats its file at most once per
-                # second, so a password changed right after a login would
-                # still work for the rest of that second.
-                passdb {{
-                  driver = checkpassword
-                  mechanisms = plain login
-                  args = {check_script}
-                }}
+                mail_location = {"maildir:~/Maildir:INDEX=MEMORY" if self.cheap else "maildir:~/Maildir"}
+                {password_passdb}
                 # Bearer tokens: RFC 7662 introspection at the suite's
                 # authorization server, every login (auth_cache_size = 0).
                 passdb {{
@@ -419,6 +476,7 @@ class MailServers:
                   args = uid={nobody.pw_uid} gid={nobody.pw_gid} home={homes}/%Lu
                 }}
                 service imap-login {{
+                  {imap_login_tuning}
                   inet_listener imap {{
                     address = {HOST}
                     port = {self.imap_starttls_port}
@@ -429,6 +487,7 @@ class MailServers:
                     ssl = yes
                   }}
                 }}
+                {imap_tuning}
                 service auth {{
                   unix_listener auth-postfix {{
                     mode = 0666
@@ -508,6 +567,9 @@ class MailServers:
                 relayhost = [{HOST}]:{self.closed_port}
                 """
             )
+            # Benchmarks (cheap=True): an smtpd serves many clients before it
+            # exits (stock 100) and idles long before it does.
+            + ("max_use = 100000\nmax_idle = 600s\n" if self.cheap else "")
         )
         # chroot off (column 5 = n): the SASL socket lives outside the spool.
         # No queue manager or delivery agents: the tests log in, never send.
