@@ -280,6 +280,9 @@ MAILBOX_CHECK_TIMEOUT = env.float("MAILBOX_CHECK_TIMEOUT", default=20.0)
 # long before its expiry an access token is replaced (a login must not race it).
 OAUTH2_TOKEN_TIMEOUT = env.float("OAUTH2_TOKEN_TIMEOUT", default=10.0)
 OAUTH2_REFRESH_MARGIN_SECONDS = env.int("OAUTH2_REFRESH_MARGIN_SECONDS", default=300)
+# A refresh token is used at least this often, however long access tokens last
+# (Microsoft's lapse after 90 days unused).
+OAUTH2_REFRESH_EVERY_DAYS = env.int("OAUTH2_REFRESH_EVERY_DAYS", default=7)
 # A sign-in started and not finished within this long is forgotten.
 OAUTH2_SIGN_IN_MAX_MINUTES = env.int("OAUTH2_SIGN_IN_MAX_MINUTES", default=15)
 # Live checks a user / an IP may start per hour from the web (credential-stuffing guard).

@@ -367,3 +367,15 @@ def test_outlooks_bare_refusal_of_a_revoked_token_is_judged_by_the_token_endpoin
     assert check.result.outcome == "grant_revoked"
     assert oauth_server.token_requests("refresh_token") == 1
     assert MailboxAccount.objects.get(pk=account.pk).status == Status.RECONNECT_NEEDED
+
+
+def test_a_refresh_token_unused_for_a_week_is_used_even_if_the_access_token_still_lasts(
+    client, owner, oauth_provider, oauth_server, user_address
+):
+    account = bound_account(client, owner, oauth_provider, oauth_server, user_address)
+    assert checking.check_stored(MailboxAccount.objects.get(pk=account.pk), trigger=Trigger.SCHEDULE).is_ok
+    assert oauth_server.token_requests("refresh_token") == 0  # a fresh token is reused
+    OAuthGrant.objects.filter(account=account).update(signed_in_at=timezone.now() - timedelta(days=8))
+    assert checking.check_stored(MailboxAccount.objects.get(pk=account.pk), trigger=Trigger.SCHEDULE).is_ok
+    assert oauth_server.token_requests("refresh_token") == 1
+    assert OAuthGrant.objects.get(account=account).refreshed_at is not None

@@ -77,8 +77,14 @@ class OAuthGrant(models.Model):
         self.scope = tokens.scope[:1000] or self.scope
 
     def usable_token(self, now) -> str | None:
-        """The stored access token while it has more than OAUTH2_REFRESH_MARGIN_SECONDS left."""
+        """The stored access token while it has more than OAUTH2_REFRESH_MARGIN_SECONDS
+        left, and the refresh token was used in the last OAUTH2_REFRESH_EVERY_DAYS:
+        Microsoft's lapse after 90 days unused, so a provider handing out long-lived
+        access tokens must not let a re-checked mailbox's sign-in die of disuse."""
         margin = datetime.timedelta(seconds=settings.OAUTH2_REFRESH_MARGIN_SECONDS)
+        last_used = self.refreshed_at or self.signed_in_at
+        if last_used < now - datetime.timedelta(days=settings.OAUTH2_REFRESH_EVERY_DAYS):
+            return None
         if self.access_token and not isinstance(self.access_token, UnreadableSecret):
             if self.access_expires_at > now + margin:
                 return self.access_token
