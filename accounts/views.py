@@ -265,9 +265,12 @@ def check_now(request, pk):
     if check.refused:
         messages.error(request, refusal_message(check))
     elif check.is_ok:
-        messages.success(
-            request, _("%(address)s works: IMAP and SMTP both accepted the password.") % {"address": account.address}
+        works = (
+            _("%(address)s works: IMAP and SMTP both accepted the sign-in.")
+            if account.signs_in
+            else _("%(address)s works: IMAP and SMTP both accepted the password.")
         )
+        messages.success(request, works % {"address": account.address})
     else:
         messages.error(
             request,

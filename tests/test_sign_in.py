@@ -379,3 +379,11 @@ def test_a_refresh_token_unused_for_a_week_is_used_even_if_the_access_token_stil
     assert checking.check_stored(MailboxAccount.objects.get(pk=account.pk), trigger=Trigger.SCHEDULE).is_ok
     assert oauth_server.token_requests("refresh_token") == 1
     assert OAuthGrant.objects.get(account=account).refreshed_at is not None
+
+
+def test_check_now_of_a_sign_in_account_speaks_of_the_sign_in(
+    client, owner, oauth_provider, oauth_server, user_address
+):
+    account = bound_account(client, owner, oauth_provider, oauth_server, user_address)
+    response = client.post(reverse("accounts:check", args=[account.pk]), follow=True)
+    assert f"{user_address} 正常：IMAP 和 SMTP 都接受了登录授权。" in page_text(response)
