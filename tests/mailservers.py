@@ -292,6 +292,17 @@ class MailServers:
             self._users.pop(name, None)
             self._write_passwd()
 
+    def provider_servers(self) -> dict:
+        """A Provider row's servers here: IMAP over implicit TLS, SMTP submission with STARTTLS."""
+        return dict(
+            imap_host=self.host,
+            imap_port=self.imap_port,
+            imap_security="ssl",
+            smtp_host=self.host,
+            smtp_port=self.smtp_starttls_port,
+            smtp_security="starttls",
+        )
+
     def unique_address(self, prefix: str = "user") -> str:
         return f"{prefix}{os.getpid()}x{next(self._counter)}@{self.domain}"
 
@@ -665,12 +676,7 @@ def mail_provider(db, mail_servers):
             name_zh="类 iCloud 邮箱",
             name_en="iCloud-like Mail",
             domains=[mail_servers.domain],
-            imap_host=mail_servers.host,
-            imap_port=mail_servers.imap_port,
-            imap_security="ssl",
-            smtp_host=mail_servers.host,
-            smtp_port=mail_servers.smtp_starttls_port,
-            smtp_security="starttls",
+            **mail_servers.provider_servers(),
             smtp_alternatives=[{"host": mail_servers.host, "port": mail_servers.smtp_ssl_port, "security": "ssl"}],
             imap_username_rule="local_part_then_full",
             smtp_username_rule="full_address",
