@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import checking
+from accounts.fields import UnreadableSecret
 from accounts.mailcheck import oauth2
 from accounts.models import MailboxAccount, OAuthGrant
 from accounts.models.oauth import client_for
@@ -237,7 +238,9 @@ def revoke_sign_ins(accounts: list[MailboxAccount]) -> dict[int, bool]:
     for account in accounts:
         grant = grants.get(account.pk)
         client = client_for(account.provider if account.provider_id else None)
-        if grant is not None and client is not None and client.revoke_url:
+        if grant is None or isinstance(grant.refresh_token, UnreadableSecret):
+            continue  # nothing we could send
+        if client is not None and client.revoke_url:
             jobs.append((account.pk, client, grant.refresh_token))
     revoked = {account.pk: False for account in accounts if account.signs_in}
     if not jobs:

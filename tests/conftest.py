@@ -82,3 +82,20 @@ def support(db):
 @pytest.fixture
 def stranger(db):
     return factories.UserFactory(username="stranger")
+
+
+@pytest.fixture
+def broker(settings):
+    """The broker's Redis (REDIS_URL), its queue and pacing counters emptied before and after."""
+    import redis
+
+    from accounts import pacing
+
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("these tests need REDIS_URL (the broker) in CI")
+        pytest.skip("needs REDIS_URL (the broker) pointing at Redis")
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete("celery", *client.scan_iter(pacing.KEY_PREFIX + "*"))
+    yield client
+    client.delete("celery")

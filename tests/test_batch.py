@@ -9,12 +9,11 @@ import json
 from datetime import timedelta
 
 import pytest
-import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts import checking, pacing
+from accounts import checking
 from accounts.models import MailboxAccount, Status, StatusChange, VerificationAttempt
 from accounts.tasks import dispatch_due_checks
 from tests.factories import MailboxAccountFactory, ProviderFactory, UserFactory
@@ -22,17 +21,6 @@ from tests.test_dispatch import queued_messages
 
 GOOD = "abcd-efgh-ijkl-mnop"
 REVOKED = "zzzz-yyyy-xxxx-wwww"
-
-
-@pytest.fixture
-def broker(settings):
-    """The broker's Redis (REDIS_URL), its queue and pacing counters emptied before and after."""
-    if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        pytest.skip("needs REDIS_URL (the broker) pointing at Redis")
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete("celery", *client.scan_iter(pacing.KEY_PREFIX + "*"))
-    yield client
-    client.delete("celery")
 
 
 def due(provider, n, **kwargs):

@@ -10,26 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-import redis
 from django.db import connections
 from django.utils import timezone
 
-from accounts import checking, pacing
-from accounts.models import MailboxAccount, Status, VerificationAttempt
-from tests.factories import MailboxAccountFactory, UserFactory
+from accounts import checking
+from accounts.models import MailboxAccount, VerificationAttempt
+from tests.test_scheduler_worker import make_accounts
 
 GOOD = "abcd-efgh-ijkl-mnop"
-
-
-@pytest.fixture
-def broker(settings):
-    """The pacing counters in Redis (REDIS_URL), emptied before and after."""
-    if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        pytest.skip("needs REDIS_URL pointing at Redis")
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete(*client.scan_iter(pacing.KEY_PREFIX + "*"), "laifaxin-none")
-    yield client
-    client.delete(*client.scan_iter(pacing.KEY_PREFIX + "*"), "laifaxin-none")
 
 
 @pytest.fixture
@@ -55,25 +43,6 @@ def counted_probes(monkeypatch):
     return state
 
 
-def make_accounts(mail_servers, mail_provider, n):
-    owner = UserFactory()
-    accounts = []
-    for _ in range(n):
-        address = mail_servers.unique_address("shared")
-        mail_servers.add_user(address, GOOD)
-        accounts.append(
-            MailboxAccountFactory(
-                owner=owner,
-                provider=mail_provider,
-                address=address,
-                password=GOOD,
-                status=Status.ACTIVE,
-                next_check_at=timezone.now() - timedelta(minutes=1),
-            )
-        )
-    return accounts
-
-
 def run_batches(batches, stagger=0.0):
     """check_batch for each list of claims, each in a thread of its own (a worker's threads)."""
 
@@ -97,7 +66,7 @@ def test_batches_share_the_workers_login_threads_and_all_are_recorded_once(
 ):
     settings.MAILBOX_WORKER_LOGINS = 2
     settings.MAILBOX_BATCH_CONCURRENCY = 3
-    accounts = make_accounts(mail_servers, mail_provider, 6)
+    accounts = make_accounts(mail_servers, mail_provider, 6, prefix="shared")
     claims = MailboxAccount.objects.claim_now([a.pk for a in accounts])
 
     run_batches([claims[:3], claims[3:]])
@@ -114,7 +83,7 @@ def test_a_slot_a_batch_leaves_free_goes_to_the_next_batch_before_its_slowest_lo
 ):
     settings.MAILBOX_WORKER_LOGINS = 2
     settings.MAILBOX_BATCH_CONCURRENCY = 2
-    accounts = make_accounts(mail_servers, mail_provider, 4)
+    accounts = make_accounts(mail_servers, mail_provider, 4, prefix="shared")
     slow = accounts[0]
     counted_probes["delay"][slow.address] = 2.0
     claims = dict(MailboxAccount.objects.claim_now([a.pk for a in accounts]))
@@ -136,7 +105,7 @@ def test_without_a_shared_pool_each_batch_runs_its_own_logins(
 ):
     settings.MAILBOX_WORKER_LOGINS = 0
     settings.MAILBOX_BATCH_CONCURRENCY = 3
-    accounts = make_accounts(mail_servers, mail_provider, 3)
+    accounts = make_accounts(mail_servers, mail_provider, 3, prefix="shared")
     checking.check_batch(MailboxAccount.objects.claim_now([a.pk for a in accounts]))
     assert counted_probes["max"] == 3
     assert VerificationAttempt.objects.filter(outcome="ok").count() == 3
