@@ -97,11 +97,16 @@ def resolve(host: str, port: int, policy: AddressPolicy, deadline: Deadline) -> 
     """
     if not policy.allow_private and port not in MAIL_PORTS:
         raise BlockedAddress(f"port {port} is not a mail port")
-    future = _resolver_pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
-    try:
-        infos = future.result(timeout=deadline.timeout())
-    except concurrent.futures.TimeoutError:
-        raise DeadlineExceeded() from None
+    if _is_address(host):
+        # An address literal needs no DNS (AI_NUMERICHOST never asks), so it
+        # can't hang: no hand-off to the resolver threads.
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    else:
+        future = _resolver_pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+        try:
+            infos = future.result(timeout=deadline.timeout())
+        except concurrent.futures.TimeoutError:
+            raise DeadlineExceeded() from None
     addresses: list[Address] = []
     for family, _type, _proto, _name, sockaddr in infos:
         if not policy.allow_private and not is_public(str(sockaddr[0])):
@@ -110,6 +115,14 @@ def resolve(host: str, port: int, policy: AddressPolicy, deadline: Deadline) -> 
         if (family, sockaddr) not in addresses:
             addresses.append((family, sockaddr))
     return addresses
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def is_public(address: str) -> bool:
