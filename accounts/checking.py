@@ -41,13 +41,7 @@ from accounts.models import AuthMethod, DegradedServer, MailboxAccount, OAuthGra
 from accounts.models.evidence import REFUSALS, CrossCheck
 from accounts.models.history import looks_recovered, looks_sick
 from accounts.models.oauth import client_for
-from accounts.pacing import (
-    limits_for,
-    login_slot,
-    note_failed_logins,
-    reserve_failed_logins,
-    settle_failed_logins,
-)
+from accounts.pacing import limits_for, paced_login
 from accounts.ratelimit import take_live_check
 from laifaxin.logcontext import about_account
 from providers.models import Provider
@@ -218,22 +212,17 @@ def _probe_paced(
     login_check = login_check_for(
         account, secret, credential
     )  # reads the provider row: before the connection goes back
-    reservation = None
-    if fleet_cap:
-        # Room for the first refusal this check could cause, taken atomically before
-        # it logs in: at most cap checks start against a window, however many
-        # run in parallel (reserving every username it may try would hold back
-        # checks that mostly succeed). The rest is added when it settles.
-        reservation = reserve_failed_logins(account, 1)
-        if reservation is False:
-            return None
     release_database_connections()
-    with login_slot(account, wait_seconds=wait_seconds) as admitted:
-        if not admitted:
-            settle_failed_logins(reservation, 0)
+    # Queued checks (fleet_cap) also take room for one refusal in the login
+    # server's failed-login budget, atomically with the slot: at most cap
+    # checks start against a ten-minute window, however many run in parallel
+    # (reserving every username form a check may try would hold back checks
+    # that mostly succeed). The refusals it caused are settled on release.
+    with paced_login(account, wait_seconds=wait_seconds, reserve_failed_login=fleet_cap) as slot:
+        if not slot.admitted:
             return None
         result = probe(login_check)
-        refusals = result.refusals
+        slot.refusals = result.refusals
         if stored and _token_rejected(result):
             renewed = stored_sign_in(account, refused=login_check.credential.secret)
             release_database_connections()
@@ -241,11 +230,7 @@ def _probe_paced(
                 result = CheckResult.without_network(renewed.outcome, renewed.reply, renewed.hint)
             else:
                 result = probe(login_check_for(account, None, renewed))
-                refusals += result.refusals
-    if fleet_cap:
-        settle_failed_logins(reservation, refusals)
-    else:
-        note_failed_logins(account, refusals)
+                slot.refusals += result.refusals
     return result
 
 
@@ -455,9 +440,12 @@ def check_batch(claims: list[tuple[int, str]], trigger: str = Trigger.SCHEDULE) 
         if not ids:
             return
         retry_with = [(pk, started.isoformat()) for pk in ids]
-        accounts = list(
-            MailboxAccount.objects.select_related("provider").filter(pk__in=ids).exclude(status=Status.PAUSED)
-        )
+        accounts = list(MailboxAccount.objects.filter(pk__in=ids).exclude(status=Status.PAUSED))
+        # One login server per batch: its provider row is read once, not once per account.
+        providers = Provider.objects.in_bulk({account.provider_id for account in accounts} - {None})
+        for account in accounts:
+            if account.provider_id:
+                account.provider = providers[account.provider_id]
         if accounts:
             _, concurrent, _ = limits_for(accounts[0])
             threads = max(1, min(len(accounts), concurrent, settings.MAILBOX_BATCH_CONCURRENCY))

@@ -277,7 +277,9 @@ class MailboxAccount(models.Model):
         with transaction.atomic():
             # record_attempt's lock, for all the rows at once: a change_password()
             # or pause() either waits for this transaction or is seen by it.
-            locked = {row.pk: row for row in cls.objects.select_for_update().filter(pk__in=[c.account.pk for c in ok])}
+            # Only what is compared and written (no password to decrypt again).
+            rows_locked = cls.objects.select_for_update().filter(pk__in=[c.account.pk for c in ok])
+            locked = {row.pk: row for row in rows_locked.only(*cls._SUCCESS_READS)}
             attempts, rows = [], []
             for check in ok:
                 row = locked.get(check.account.pk)
@@ -321,7 +323,16 @@ class MailboxAccount(models.Model):
             cls._write_successes(rows)
         return rest
 
-    # What record_unchanged_successes changes: the same for every row, and per row.
+    # What record_unchanged_successes reads under the lock, and what it changes:
+    # the same for every row, and per row.
+    _SUCCESS_READS = (
+        "pk",
+        "status",
+        "credential_version",
+        "claimed_at",
+        "imap_username_worked",
+        "smtp_username_worked",
+    )
     _SUCCESS_CONSTANTS = ("last_outcome", "consecutive_failures", "failing_since", "claimed_at")
     _SUCCESS_VALUES = (
         "last_checked_at",
