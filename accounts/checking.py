@@ -41,7 +41,7 @@ from accounts.models import AuthMethod, DegradedServer, MailboxAccount, OAuthGra
 from accounts.models.evidence import REFUSALS, CrossCheck
 from accounts.models.history import looks_recovered, looks_sick
 from accounts.models.oauth import client_for
-from accounts.pacing import limits_for, paced_login
+from accounts.pacing import BatchLease, batch_logins, limits_for, paced_login
 from accounts.ratelimit import take_live_check
 from laifaxin.logcontext import about_account
 from providers.models import Provider
@@ -204,14 +204,9 @@ def _probe_paced(
     refuses one that was not fresh from the token endpoint, the token is
     refreshed and the login tried once more, so a revoked sign-in is known by
     the token endpoint's own verdict within one check."""
-    stored = credential is None and secret is None and account.signs_in
-    if stored:
-        credential = stored_sign_in(account)
-        if isinstance(credential, oauth2.TokenFailure):
-            return CheckResult.without_network(credential.outcome, credential.reply, credential.hint)
-    login_check = login_check_for(
-        account, secret, credential
-    )  # reads the provider row: before the connection goes back
+    prepared = _prepare(account, secret, credential)
+    if isinstance(prepared, CheckResult):
+        return prepared
     release_database_connections()
     # Queued checks (fleet_cap) also take room for one refusal in the login
     # server's failed-login budget, atomically with the slot: at most cap
@@ -221,17 +216,38 @@ def _probe_paced(
     with paced_login(account, wait_seconds=wait_seconds, reserve_failed_login=fleet_cap) as slot:
         if not slot.admitted:
             return None
-        result = probe(login_check)
-        slot.refusals = result.refusals
-        if stored and _token_rejected(result):
-            renewed = stored_sign_in(account, refused=login_check.credential.secret)
-            release_database_connections()
-            if isinstance(renewed, oauth2.TokenFailure):
-                result = CheckResult.without_network(renewed.outcome, renewed.reply, renewed.hint)
-            else:
-                result = probe(login_check_for(account, None, renewed))
-                slot.refusals += result.refusals
+        result, slot.refusals = _log_in(account, *prepared)
     return result
+
+
+def _prepare(
+    account: MailboxAccount, secret: str | None, credential: Credential | None
+) -> tuple[LoginCheck, bool] | CheckResult:
+    """What a login sends, read from the database before the connection goes
+    back: (the login check, whether it is the stored sign-in's token), or the
+    token endpoint's failure as the result."""
+    stored = credential is None and secret is None and account.signs_in
+    if stored:
+        credential = stored_sign_in(account)
+        if isinstance(credential, oauth2.TokenFailure):
+            return CheckResult.without_network(credential.outcome, credential.reply, credential.hint)
+    return login_check_for(account, secret, credential), stored
+
+
+def _log_in(account: MailboxAccount, login_check: LoginCheck, stored: bool) -> tuple[CheckResult, int]:
+    """The probe, and for a stored sign-in token a server refused, a refreshed
+    token and one more try. Returns the result and the refusals caused."""
+    result = probe(login_check)
+    refusals = result.refusals
+    if stored and _token_rejected(result):
+        renewed = stored_sign_in(account, refused=login_check.credential.secret)
+        release_database_connections()
+        if isinstance(renewed, oauth2.TokenFailure):
+            result = CheckResult.without_network(renewed.outcome, renewed.reply, renewed.hint)
+        else:
+            result = probe(login_check_for(account, None, renewed))
+            refusals += result.refusals
+    return result, refusals
 
 
 def release_database_connections() -> None:
@@ -350,8 +366,9 @@ def check_queued(account_id: int, claim: str | None, trigger: str = Trigger.SCHE
 class _Probed:
     account: MailboxAccount
     credential_version: int
-    result: CheckResult | None  # None: the provider was at its cap
+    result: CheckResult
     finished_at: datetime
+    refusals: int = 0
 
 
 _login_pool_lock = threading.Lock()
@@ -369,7 +386,7 @@ def _shared_login_pool(size: int) -> ThreadPoolExecutor:
         return _login_pool[1]
 
 
-def _probe_all(accounts: list[MailboxAccount], threads: int) -> list[_Probed]:
+def _probe_all(accounts: list[MailboxAccount], threads: int, lease: BatchLease | None = None) -> list[_Probed]:
     """The batch's logins, at most ``threads`` at once, results in order.
 
     MAILBOX_WORKER_LOGINS = 0: in a pool of the batch's own. Else in the
@@ -382,7 +399,8 @@ def _probe_all(accounts: list[MailboxAccount], threads: int) -> list[_Probed]:
     "stragglers" of README's "Login checks"); with the shared pool and more
     worker threads than MAILBOX_WORKER_LOGINS / MAILBOX_BATCH_CONCURRENCY the
     next batches' logins fill those gaps. A login waiting for a thread holds no
-    provider slot and no database connection."""
+    database connection. Once the batch's last logins run, each one that ends
+    gives its provider slot back (``lease``) instead of holding it to the end."""
     size = settings.MAILBOX_WORKER_LOGINS
     if size <= 0:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="check") as own:
@@ -396,6 +414,8 @@ def _probe_all(accounts: list[MailboxAccount], threads: int) -> list[_Probed]:
     def submit_next() -> None:
         if failure is None and (item := next(waiting, None)) is not None:
             running[pool.submit(_probe_queued, item[1])] = item[0]
+        elif lease is not None:
+            lease.give_back_slot()
 
     for _ in range(threads):
         submit_next()
@@ -415,10 +435,17 @@ def _probe_all(accounts: list[MailboxAccount], threads: int) -> list[_Probed]:
 
 def _probe_queued(account: MailboxAccount) -> _Probed:
     """One check of a batch, in a thread of its own: Redis and the network only,
-    no database (the account and its provider were loaded beforehand)."""
+    no database (the account and its provider were loaded beforehand). Its
+    pacing is the batch's (pacing.batch_logins)."""
     credential_version = account.credential_version
-    result = _probe_paced(account, None, wait_seconds=0.0, fleet_cap=True)
-    return _Probed(account, credential_version, result, timezone.now())
+    prepared = _prepare(account, None, None)
+    refusals = 0
+    if isinstance(prepared, CheckResult):
+        result = prepared
+    else:
+        release_database_connections()
+        result, refusals = _log_in(account, *prepared)
+    return _Probed(account, credential_version, result, timezone.now(), refusals)
 
 
 def check_batch(claims: list[tuple[int, str]], trigger: str = Trigger.SCHEDULE) -> None:
@@ -426,8 +453,8 @@ def check_batch(claims: list[tuple[int, str]], trigger: str = Trigger.SCHEDULE) 
     is taken over as check_queued does (its claim still this message's, else
     skipped), the logins run at once in threads (at most the provider's
     concurrent cap and MAILBOX_BATCH_CONCURRENCY), without a database
-    connection held, each under the provider's pacing (one at the cap is put
-    back for later). Then the common case — logged in, status unchanged — is
+    connection held, paced as one (pacing.batch_logins: the accounts over the
+    provider's caps are put back for later). Then the common case — logged in, status unchanged — is
     stored for the whole batch in one transaction
     (MailboxAccount.record_unchanged_successes); failures and accounts changed
     meanwhile go through record_attempt one by one, cross-checks included, as
@@ -450,12 +477,14 @@ def check_batch(claims: list[tuple[int, str]], trigger: str = Trigger.SCHEDULE) 
             _, concurrent, _ = limits_for(accounts[0])
             threads = max(1, min(len(accounts), concurrent, settings.MAILBOX_BATCH_CONCURRENCY))
             release_database_connections()
-            probed = _probe_all(accounts, threads)
-            busy = [p.account.pk for p in probed if p.result is None]
+            with batch_logins(accounts[0], len(accounts), at_once=threads) as lease:
+                admitted, busy = accounts[: lease.accounts], [a.pk for a in accounts[lease.accounts :]]
+                done = _probe_all(admitted, lease.slots, lease) if admitted else []
+                lease.refusals = sum(p.refusals for p in done)
             if busy:
+                logger.info("Checks of %d accounts put back: their login server is at its caps.", len(busy))
                 later = timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
                 MailboxAccount.objects.release_claims(busy, started, check_at=later)
-            done = [p for p in probed if p.result is not None]
             rest = MailboxAccount.record_unchanged_successes(done, trigger=trigger, claim=started)
             recorded = {id(p) for p in done} - {id(p) for p in rest}
             # A success may show a degraded login server recovered: asked once per server.

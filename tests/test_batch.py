@@ -117,3 +117,62 @@ def test_a_success_of_an_account_changed_meanwhile_is_left_to_record_attempt(
     stored = MailboxAccount.objects.filter(pk=pk).first()
     if stored is not None:
         assert stored.last_outcome == "" and stored.last_checked_at is None
+
+
+def test_a_batch_over_its_providers_caps_checks_what_they_allow_and_puts_the_rest_back(
+    db, broker, mail_servers, settings
+):
+    # Three logins a minute, two at once: a batch of five checks three, two at
+    # a time, and puts two back for MAILBOX_THROTTLE_DELAY_SECONDS. Nobody is
+    # judged for the two: they are just checked later.
+    from providers.models import Provider
+
+    provider = ProviderFactory(
+        slug=f"capped-{timezone.now().timestamp():.0f}",
+        **mail_servers.provider_servers(),
+        imap_username_rule="full_address",
+        smtp_username_rule="full_address",
+        max_concurrent_checks=2,
+        max_checks_per_minute=3,
+    )
+    assert Provider.objects.filter(pk=provider.pk).exists()
+    accounts = []
+    for _ in range(5):
+        address = mail_servers.unique_address("capped")
+        mail_servers.add_user(address, GOOD)
+        accounts.append(
+            MailboxAccountFactory(
+                provider=provider,
+                address=address,
+                password=GOOD,
+                status=Status.ACTIVE,
+                next_check_at=timezone.now() - timedelta(minutes=1),
+            )
+        )
+    claims = MailboxAccount.objects.claim_due()
+    in_flight = []
+    probe = checking.probe
+
+    def watched(login_check, **kwargs):
+        in_flight.append(1)
+        try:
+            assert len(in_flight) <= 2, "more logins at once than the provider's cap"
+            return probe(login_check, **kwargs)
+        finally:
+            in_flight.pop()
+
+    checking.probe = watched
+    try:
+        before = timezone.now()
+        checking.check_batch(claims)
+    finally:
+        checking.probe = probe
+
+    rows = MailboxAccount.objects.filter(pk__in=[a.pk for a in accounts])
+    checked = [a for a in rows if a.last_outcome == "ok"]
+    put_back = [a for a in rows if a.last_checked_at is None]
+    assert len(checked) == 3 and len(put_back) == 2
+    later = before + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
+    assert all(a.next_check_at >= later and a.status == Status.ACTIVE for a in put_back)
+    assert not rows.filter(claimed_at__isnull=False).exists()
+    assert VerificationAttempt.objects.filter(account__in=accounts).count() == 3

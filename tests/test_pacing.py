@@ -74,3 +74,25 @@ def test_parallel_checks_never_overshoot_the_cap(account):
     assert len(granted) == 5
     with queued(account) as later:
         assert not later.admitted  # the five refusals stay counted
+
+
+def test_a_batch_takes_what_the_caps_leave_and_gives_it_back(account, settings):
+    from accounts.pacing import batch_logins
+
+    settings.MAILBOX_PROVIDER_MAX_CONCURRENT = 3
+    settings.MAILBOX_PROVIDER_MAX_PER_MINUTE = 100
+    with paced_login(account) as other:  # a person's check holds one slot
+        assert other.admitted
+        with batch_logins(account, 8, at_once=4) as lease:
+            # The failed-login budget (5) admits five accounts; two slots are left.
+            assert (lease.accounts, lease.slots) == (5, 2)
+            with queued(account) as more:
+                assert not more.admitted  # the budget is reserved for the batch
+            lease.refusals = 1
+    # One refusal stays counted: room for four again, and the slots are free.
+    with batch_logins(account, 8, at_once=4) as lease:
+        assert (lease.accounts, lease.slots, lease.at_cap) == (4, 3, True)
+        lease.give_back_slot()  # its last logins run: at the cap, a slot goes back at once
+        with paced_login(account) as person:
+            assert person.admitted
+        lease.refusals = 0
