@@ -77,3 +77,29 @@ class DelayProxy:
                 await writer.drain()
         finally:
             writer.close()
+
+
+def main() -> None:
+    """``python -m tests.delayproxy --delay 0.1 imap=993 smtp=465``: prints the
+    proxy's ports as JSON, serves until its stdin closes. bench/checks_pipeline.py
+    runs it so, in a process of its own: in the benchmark's process it took the
+    GIL from the loops it was measuring."""
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--delay", type=float, required=True)
+    parser.add_argument("upstreams", nargs="+", help="name=port")
+    args = parser.parse_args()
+    upstreams = {name: int(port) for name, port in (item.split("=", 1) for item in args.upstreams)}
+    proxy = DelayProxy(upstreams, delay=args.delay).start()
+    try:
+        print(json.dumps(proxy.ports), flush=True)
+        sys.stdin.read()
+    finally:
+        proxy.stop()
+
+
+if __name__ == "__main__":
+    main()
