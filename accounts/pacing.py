@@ -143,11 +143,7 @@ def paced_login(account, *, wait_seconds: float = 0.0, reserve_failed_login: boo
             admitted = _acquire_script(settings.CELERY_BROKER_URL)(
                 keys=[inflight, minute, failed],
                 args=[
-                    now,
-                    token,
-                    now + settings.CELERY_TASK_TIME_LIMIT,
-                    concurrent,
-                    per_minute,
+                    *_caps(now, token, concurrent, per_minute),
                     units,
                     failed_login_cap(account),
                     FAILED_WINDOW_SECONDS,
@@ -168,18 +164,30 @@ def paced_login(account, *, wait_seconds: float = 0.0, reserve_failed_login: boo
     try:
         yield slot
     finally:
-        try:
-            with client.pipeline(transaction=False) as pipe:
-                pipe.zrem(inflight, token)
-                extra = max(0, slot.refusals) - units
-                if extra < 0:
-                    pipe.decrby(failed, -extra)
-                elif extra > 0:
-                    pipe.incrby(failed, extra)
-                    pipe.expire(failed, FAILED_WINDOW_SECONDS * 2)
-                pipe.execute()
-        except redis.RedisError:
-            pass  # the slot expires on its own after the task time limit
+        _give_back(client, inflight, [token], failed, reserved=units, refusals=slot.refusals)
+
+
+def _caps(now: float, token: str, concurrent: int, per_minute: int) -> list:
+    """The acquire scripts' first arguments: now, token, its expiry, the two caps."""
+    return [now, token, now + settings.CELERY_TASK_TIME_LIMIT, concurrent, per_minute]
+
+
+def _give_back(client, inflight: str, tokens: list[str], failed: str, *, reserved: int, refusals: int) -> None:
+    """Free the slots and settle the failed logins reserved against the refusals
+    caused (the rest given back, any beyond added), in one round trip."""
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            if tokens:
+                pipe.zrem(inflight, *tokens)
+            extra = max(0, refusals) - reserved
+            if extra < 0:
+                pipe.decrby(failed, -extra)
+            elif extra > 0:
+                pipe.incrby(failed, extra)
+                pipe.expire(failed, FAILED_WINDOW_SECONDS * 2)
+            pipe.execute()
+    except redis.RedisError:
+        pass  # slots expire on their own after the task time limit
 
 
 # A batch of the scheduler's checks (all at one login server) is paced as a
@@ -259,11 +267,7 @@ def batch_logins(account, count: int, *, at_once: int):
         admitted, slots, at_cap = _acquire_batch_script(settings.CELERY_BROKER_URL)(
             keys=[inflight, f"{KEY_PREFIX}{key}:minute:{int(now // 60)}", failed],
             args=[
-                now,
-                prefix,
-                now + settings.CELERY_TASK_TIME_LIMIT,
-                concurrent,
-                per_minute,
+                *_caps(now, prefix, concurrent, per_minute),
                 count,
                 at_once,
                 failed_login_cap(account),
@@ -287,19 +291,7 @@ def batch_logins(account, count: int, *, at_once: int):
     try:
         yield lease
     finally:
-        try:
-            with client.pipeline(transaction=False) as pipe:
-                if lease._tokens:
-                    pipe.zrem(inflight, *lease._tokens)
-                extra = max(0, lease.refusals) - lease.accounts
-                if extra < 0:
-                    pipe.decrby(failed, -extra)
-                elif extra > 0:
-                    pipe.incrby(failed, extra)
-                    pipe.expire(failed, FAILED_WINDOW_SECONDS * 2)
-                pipe.execute()
-        except redis.RedisError:
-            pass  # the slots expire on their own after the task time limit
+        _give_back(client, inflight, lease._tokens, failed, reserved=lease.accounts, refusals=lease.refusals)
 
 
 # -- failed logins the whole fleet causes at one login server ----------------------
