@@ -434,9 +434,10 @@ def _probe_all(accounts: list[MailboxAccount], threads: int, lease: BatchLease |
 
 
 def _probe_queued(account: MailboxAccount) -> _Probed:
-    """One check of a batch, in a thread of its own: Redis and the network only,
-    no database (the account and its provider were loaded beforehand). Its
-    pacing is the batch's (pacing.batch_logins)."""
+    """One check of a batch, in a thread of its own: the network only, no
+    database (the account and its provider were loaded beforehand; a sign-in
+    account reads its grant first) and no Redis (its pacing is the batch's,
+    pacing.batch_logins)."""
     credential_version = account.credential_version
     prepared = _prepare(account, None, None)
     refusals = 0
