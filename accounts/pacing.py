@@ -106,24 +106,16 @@ class Slot:
 
 
 @contextmanager
-def login_slot(account, *, wait_seconds: float = 0.0):
-    """Yields True when a login to the account's provider may start now (and holds
-    the slot until the block ends), False when the provider is at its cap.
-
-    ``wait_seconds``: how long to keep asking for a slot (a person waiting on a
-    page would rather wait two seconds than be told to come back); the queue's
-    checks don't wait, they are put back for later.
-    """
-    with paced_login(account, wait_seconds=wait_seconds) as slot:
-        yield slot.admitted
-
-
-@contextmanager
 def paced_login(account, *, wait_seconds: float = 0.0, reserve_failed_login: bool = False):
-    """login_slot, and (``reserve_failed_login``, for queued checks) room for one
-    refusal in the login server's failed-login budget taken in the same atomic
-    step: not admitted when the fleet already caused as many failed logins
-    there in these ten minutes as it may. Yields a Slot; on leaving, the slot is
+    """Yields a Slot whose ``admitted`` says whether a login to the account's
+    provider may start now (holding the slot until the block ends) or the
+    provider is at its cap. ``wait_seconds``: how long to keep asking for a slot
+    (a person waiting on a page would rather wait two seconds than be told to
+    come back); the queue's checks don't wait, they are put back for later.
+
+    ``reserve_failed_login`` (queued checks): room for one refusal in the login
+    server's failed-login budget, taken in the same atomic step: not admitted when the fleet already caused as many failed logins
+    there in these ten minutes as it may. On leaving, the slot is
     given back and the reservation settled with ``slot.refusals`` in one round
     trip (refusals beyond the reserved one are added then)."""
     client = _client()
@@ -132,13 +124,11 @@ def paced_login(account, *, wait_seconds: float = 0.0, reserve_failed_login: boo
         return
     key, concurrent, per_minute = limits_for(account)
     token = uuid.uuid4().hex
-    inflight = f"{KEY_PREFIX}{key}:inflight"
     units = 1 if reserve_failed_login else 0
     give_up_at = time.monotonic() + wait_seconds
     while True:
         now = time.time()
-        minute = f"{KEY_PREFIX}{key}:minute:{int(now // 60)}"
-        failed = _failed_key(account, now)
+        inflight, minute, failed = _keys(account, key, now)
         try:
             admitted = _acquire_script(settings.CELERY_BROKER_URL)(
                 keys=[inflight, minute, failed],
@@ -165,6 +155,11 @@ def paced_login(account, *, wait_seconds: float = 0.0, reserve_failed_login: boo
         yield slot
     finally:
         _give_back(client, inflight, [token], failed, reserved=units, refusals=slot.refusals)
+
+
+def _keys(account, key: str, now: float) -> tuple[str, str, str]:
+    """The acquire scripts' keys: in-flight set, this minute's count, this ten minutes' failed logins."""
+    return f"{KEY_PREFIX}{key}:inflight", f"{KEY_PREFIX}{key}:minute:{int(now // 60)}", _failed_key(account, now)
 
 
 def _caps(now: float, token: str, concurrent: int, per_minute: int) -> list:
@@ -260,12 +255,11 @@ def batch_logins(account, count: int, *, at_once: int):
         return
     key, concurrent, per_minute = limits_for(account)
     now = time.time()
-    inflight = f"{KEY_PREFIX}{key}:inflight"
-    failed = _failed_key(account, now)
+    inflight, minute, failed = _keys(account, key, now)
     prefix = uuid.uuid4().hex
     try:
         admitted, slots, at_cap = _acquire_batch_script(settings.CELERY_BROKER_URL)(
-            keys=[inflight, f"{KEY_PREFIX}{key}:minute:{int(now // 60)}", failed],
+            keys=[inflight, minute, failed],
             args=[
                 *_caps(now, prefix, concurrent, per_minute),
                 count,

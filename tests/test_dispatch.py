@@ -141,11 +141,11 @@ def test_a_provider_at_its_concurrency_cap_admits_no_more_logins(db, broker):
     provider = ProviderFactory(slug="cap-test", max_concurrent_checks=2, max_checks_per_minute=100)
     account = MailboxAccountFactory(provider=provider)
 
-    with pacing.login_slot(account) as first, pacing.login_slot(account) as second:
-        with pacing.login_slot(account) as third:
-            assert (first, second, third) == (True, True, False)
-    with pacing.login_slot(account) as after_release:
-        assert after_release is True
+    with pacing.paced_login(account) as first, pacing.paced_login(account) as second:
+        with pacing.paced_login(account) as third:
+            assert (first.admitted, second.admitted, third.admitted) == (True, True, False)
+    with pacing.paced_login(account) as after_release:
+        assert after_release.admitted is True
 
 
 def test_a_provider_at_its_per_minute_cap_admits_no_more_logins_this_minute(db, broker):
@@ -155,11 +155,11 @@ def test_a_provider_at_its_per_minute_cap_admits_no_more_logins_this_minute(db, 
     admitted = []
     with time_machine.travel("2026-11-28 03:00:10+00:00", tick=False) as traveller:
         for _ in range(4):
-            with pacing.login_slot(account) as ok:
-                admitted.append(ok)
+            with pacing.paced_login(account) as ok:
+                admitted.append(ok.admitted)
         traveller.shift(timedelta(minutes=1))
-        with pacing.login_slot(account) as next_minute:
-            admitted.append(next_minute)
+        with pacing.paced_login(account) as next_minute:
+            admitted.append(next_minute.admitted)
 
     assert admitted == [True, True, True, False, True]
 
@@ -169,8 +169,8 @@ def test_without_a_redis_broker_checks_go_on_without_caps(db, settings):
     account = MailboxAccountFactory(provider=provider)
     settings.CELERY_BROKER_URL = "filesystem://"
 
-    with pacing.login_slot(account) as first, pacing.login_slot(account) as second:
-        assert (first, second) == (True, True)
+    with pacing.paced_login(account) as first, pacing.paced_login(account) as second:
+        assert (first.admitted, second.admitted) == (True, True)
 
 
 def test_a_claim_expiring_before_the_task_time_limit_is_reported_at_start_up(settings):
@@ -192,8 +192,8 @@ def test_a_check_that_finds_its_provider_at_the_cap_is_put_back_for_later(db, br
     [account] = due_accounts(1, provider=provider)
     [(pk, claim)] = MailboxAccount.objects.claim_due()
 
-    with pacing.login_slot(account) as held:  # another worker's login in progress
-        assert held is True
+    with pacing.paced_login(account) as held:  # another worker's login in progress
+        assert held.admitted is True
         with time_machine.travel(timezone.now(), tick=False):
             check_account(pk, claim=claim)
             put_back = timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
