@@ -23,8 +23,9 @@ project's settings:
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -408,26 +409,31 @@ def _probe_all(accounts: list[MailboxAccount], threads: int, lease: BatchLease |
     pool = _shared_login_pool(size)
     results: list[_Probed | None] = [None] * len(accounts)
     waiting = iter(enumerate(accounts))
-    running: dict[Future, int] = {}
+    # Each login that ends puts itself here: one wake-up of this thread per
+    # login, not a waiter installed on every running future (futures.wait).
+    ended: queue.SimpleQueue[tuple[int, Future]] = queue.SimpleQueue()
+    running = 0
     failure: BaseException | None = None
 
     def submit_next() -> None:
+        nonlocal running
         if failure is None and (item := next(waiting, None)) is not None:
-            running[pool.submit(_probe_queued, item[1])] = item[0]
+            index, account = item
+            pool.submit(_probe_queued, account).add_done_callback(lambda future: ended.put((index, future)))
+            running += 1
         elif lease is not None:
             lease.give_back_slot()
 
     for _ in range(threads):
         submit_next()
     while running:
-        done, _ = wait(running, return_when=FIRST_COMPLETED)
-        for future in done:
-            index = running.pop(future)
-            try:
-                results[index] = future.result()
-            except Exception as exc:  # noqa: BLE001 (re-raised below, as pool.map, once the started logins ended)
-                failure = failure or exc
-            submit_next()
+        index, future = ended.get()
+        running -= 1
+        try:
+            results[index] = future.result()
+        except Exception as exc:  # noqa: BLE001 (re-raised below, as pool.map, once the started logins ended)
+            failure = failure or exc
+        submit_next()
     if failure is not None:
         raise failure
     return [probed for probed in results if probed is not None]
@@ -462,18 +468,20 @@ def check_batch(claims: list[tuple[int, str]], trigger: str = Trigger.SCHEDULE) 
     in check_stored."""
     retry_with = list(claims)
     try:
-        started, ids = MailboxAccount.objects.start_claimed_many(claims)
-        for pk in sorted({pk for pk, _ in claims} - set(ids)):
+        started, taken = MailboxAccount.objects.take_over_claimed(claims)
+        ids = {account.pk for account in taken}
+        for pk in sorted({pk for pk, _ in claims} - ids):
             logger.info("Check of account %s skipped: its claim was superseded or released.", pk)
         if not ids:
             return
-        retry_with = [(pk, started.isoformat()) for pk in ids]
-        accounts = list(MailboxAccount.objects.filter(pk__in=ids).exclude(status=Status.PAUSED))
+        retry_with = [(pk, started.isoformat()) for pk in sorted(ids)]
+        accounts = [account for account in taken if account.status != Status.PAUSED]
         # One login server per batch: its provider row is read once, not once per account.
         providers = Provider.objects.in_bulk({account.provider_id for account in accounts} - {None})
         for account in accounts:
             if account.provider_id:
                 account.provider = providers[account.provider_id]
+        given_back = set()
         if accounts:
             _, concurrent, _ = limits_for(accounts[0])
             threads = max(1, min(len(accounts), concurrent, settings.MAILBOX_BATCH_CONCURRENCY))
@@ -486,12 +494,18 @@ def check_batch(claims: list[tuple[int, str]], trigger: str = Trigger.SCHEDULE) 
                 logger.info("Checks of %d accounts put back: their login server is at its caps.", len(busy))
                 later = timezone.now() + timedelta(seconds=settings.MAILBOX_THROTTLE_DELAY_SECONDS)
                 MailboxAccount.objects.release_claims(busy, started, check_at=later)
+                given_back.update(busy)
             rest = MailboxAccount.record_unchanged_successes(done, trigger=trigger, claim=started)
-            recorded = {id(p) for p in done} - {id(p) for p in rest}
-            # A success may show a degraded login server recovered: asked once per server.
-            for account in {p.account.login_server(): p.account for p in done if id(p) in recorded}.values():
-                account.last_outcome = Outcome.OK
-                note_provider_health(account)
+            unrecorded = {id(p) for p in rest}
+            recorded = [p for p in done if id(p) not in unrecorded]
+            given_back.update(p.account.pk for p in recorded)
+            # A success may show a degraded login server recovered: asked once per
+            # server that was degraded when the batch began (a mark set since is
+            # the next batch's to clear, or the dispatcher's minute's).
+            for account in {p.account.login_server(): p.account for p in recorded}.values():
+                if account.provider_id is None or account.provider.degraded_since is not None:
+                    account.last_outcome = Outcome.OK
+                    note_provider_health(account)
             for p in rest:
                 _record(
                     p.account,
@@ -502,7 +516,8 @@ def check_batch(claims: list[tuple[int, str]], trigger: str = Trigger.SCHEDULE) 
                     finished_at=p.finished_at,
                 )
         # Whatever is left claimed by this batch (paused, deleted, a stale check) is given back.
-        MailboxAccount.objects.release_claims(ids, started)
+        if ids - given_back:
+            MailboxAccount.objects.release_claims(ids - given_back, started)
     except (OperationalError, InterfaceError) as exc:
         _database_unavailable([pk for pk, _ in retry_with], exc)
         raise DatabaseUnavailable(retry_with) from exc

@@ -99,8 +99,7 @@ def test_a_success_of_an_account_changed_meanwhile_is_left_to_record_attempt(
     mail_servers.add_user(address, GOOD)
     account = MailboxAccountFactory(provider=mail_provider, address=address, password=GOOD, status=Status.ACTIVE)
     [(pk, claim)] = MailboxAccount.objects.claim_now([account.pk])
-    started, _ = MailboxAccount.objects.start_claimed_many([(pk, claim)])
-    account = MailboxAccount.objects.select_related("provider").get(pk=pk)
+    started, [account] = MailboxAccount.objects.take_over_claimed([(pk, claim)])
     probed = checking._probe_queued(account)
     assert probed.result.is_ok
     if meanwhile == "password changed":

@@ -2,7 +2,8 @@
 
 import logging
 import random
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
@@ -259,10 +260,12 @@ class MailboxAccount(models.Model):
     def record_unchanged_successes(cls, checks, *, trigger: str, claim) -> list:
         """The common case of a batch of queued checks, stored in one transaction:
         logins that worked, of accounts still ``active`` with the credential that
-        was checked and still claimed by ``claim``. One SELECT … FOR UPDATE of
-        their rows, one bulk INSERT of the attempts, one UPDATE that writes their
-        state (record_attempt's steps 3 and 6, the rules via ``judge``) and
-        releases their claims. No status changes, so no StatusChange and no email.
+        was checked and still claimed by ``claim``. One UPDATE writes their state
+        (record_attempt's steps 3 and 6, the rules via ``judge``) and releases
+        their claims, under the row locks it takes (a change_password() or
+        pause() either waits for this transaction or is seen by it); one bulk
+        INSERT stores the attempts of the rows it wrote. No status changes, so no
+        StatusChange and no email.
 
         ``checks``: objects with ``account``, ``credential_version``, ``result``
         and ``finished_at`` (when the probe ended: the attempt's time). Returns
@@ -271,112 +274,117 @@ class MailboxAccount(models.Model):
         — for record_attempt, one by one, under its own lock and rules.
         """
         rest = [check for check in checks if check.result.outcome != Outcome.OK]
-        ok = [check for check in checks if check.result.outcome == Outcome.OK]
-        if not ok:
+        staged = []
+        for check in checks:
+            if check.result.outcome != Outcome.OK:
+                continue
+            facts = Facts(
+                status=Status.ACTIVE,
+                outcome=Outcome.OK,
+                just_typed=False,
+                now=check.finished_at,
+                failing_since=None,
+                consecutive_failures=0,
+            )
+            verdict = judge(facts, scheduler_policy(), lambda: (False, None))
+            if verdict.status != Status.ACTIVE:
+                rest.append(check)
+                continue
+            attempt = VerificationAttempt.from_result(
+                check.result,
+                account=check.account,
+                trigger=trigger,
+                credential_version=check.credential_version,
+                now=check.finished_at,
+            )
+            staged.append(_Success(check, attempt, check.finished_at + verdict.next_check_in))
+        if not staged:
             return rest
         with transaction.atomic():
-            # record_attempt's lock, for all the rows at once: a change_password()
-            # or pause() either waits for this transaction or is seen by it.
-            # Only what is compared and written (no password to decrypt again).
-            rows_locked = cls.objects.select_for_update().filter(pk__in=[c.account.pk for c in ok])
-            locked = {row.pk: row for row in rows_locked.only(*cls._SUCCESS_READS)}
-            attempts, rows = [], []
-            for check in ok:
-                row = locked.get(check.account.pk)
-                unchanged = (
-                    row is not None
-                    and row.status == Status.ACTIVE
-                    and row.credential_version == check.credential_version
-                    and row.claimed_at == claim
-                )
-                verdict = None
-                if unchanged:
-                    facts = Facts(
-                        status=row.status,
-                        outcome=Outcome.OK,
-                        just_typed=False,
-                        now=check.finished_at,
-                        failing_since=None,
-                        consecutive_failures=0,
-                    )
-                    verdict = judge(facts, scheduler_policy(), lambda: (False, None))
-                if verdict is None or verdict.status != row.status:
-                    rest.append(check)
-                    continue
-                now, result = check.finished_at, check.result
-                attempt = VerificationAttempt.from_result(
-                    result, account=row, trigger=trigger, credential_version=check.credential_version, now=now
-                )
-                attempts.append(attempt)
-                row.last_checked_at = row.last_success_at = now
-                row.last_outcome, row.last_reply, row.last_hint = Outcome.OK, attempt.summary_reply(), attempt.hint
-                row.consecutive_failures, row.failing_since = 0, None
-                if result.imap.username:
-                    row.imap_username_worked = result.imap.username
-                if result.smtp.username:
-                    row.smtp_username_worked = result.smtp.username
-                row.next_check_at = now + verdict.next_check_in
-                row.claimed_at = None
-                row.updated_at = timezone.now()
-                rows.append(row)
-            VerificationAttempt.objects.bulk_create(attempts)
-            cls._write_successes(rows)
-        return rest
-
-    # What record_unchanged_successes reads under the lock, and what it changes:
-    # the same for every row, and per row.
-    _SUCCESS_READS = (
-        "pk",
-        "status",
-        "credential_version",
-        "claimed_at",
-        "imap_username_worked",
-        "smtp_username_worked",
-    )
-    _SUCCESS_CONSTANTS = ("last_outcome", "consecutive_failures", "failing_since", "claimed_at")
-    _SUCCESS_VALUES = (
-        "last_checked_at",
-        "last_success_at",
-        "last_reply",
-        "last_hint",
-        "imap_username_worked",
-        "smtp_username_worked",
-        "next_check_at",
-        "updated_at",
-    )
+            written = cls._write_successes(staged, claim)
+            VerificationAttempt.objects.bulk_create([s.attempt for s in staged if s.check.account.pk in written])
+        return rest + [s.check for s in staged if s.check.account.pk not in written]
 
     @classmethod
-    def _write_successes(cls, rows: list) -> None:
-        """One UPDATE of the locked ``rows``' success fields (the other state
-        fields are as read under the lock). On PostgreSQL an UPDATE … FROM
-        (VALUES …): bulk_update's CASE WHEN per field and row cost most of a
-        batch worker's Python time (bench/checks_pipeline.py, README)."""
-        if not rows:
-            return
+    def _write_successes(cls, staged: list["_Success"], claim) -> set[int]:
+        """Write the success state of the staged checks' accounts that are still
+        active, with the credential that was checked and claimed by ``claim``,
+        and release their claims; returns the ids written. On PostgreSQL one
+        UPDATE … FROM unnest(…) … RETURNING: one array parameter per column
+        (psycopg splits and caches a short query; a VALUES list of a placeholder
+        per value is parsed again for every batch), and the rows are neither read
+        first nor turned into models (bench/checks_pipeline.py, README)."""
         connection = connections[router.db_for_write(cls)]
+        now = timezone.now()
         if connection.vendor != "postgresql":
-            cls.objects.bulk_update(rows, [*cls._SUCCESS_CONSTANTS, *cls._SUCCESS_VALUES])
-            return
+            return cls._write_successes_by_rows(staged, claim, now)
         qn = connection.ops.quote_name
         meta = cls._meta
-        fields = [meta.get_field(name) for name in cls._SUCCESS_VALUES]
-        constants = [meta.get_field(name) for name in cls._SUCCESS_CONSTANTS]
-        first = rows[0]
-        sets = [f"{qn(f.column)} = %s" for f in constants] + [f"{qn(f.column)} = v.{qn(f.column)}" for f in fields]
-        params = [f.get_db_prep_value(getattr(first, f.attname), connection) for f in constants]
-        casts = [f"%s::{meta.pk.db_type(connection)}"] + [f"%s::{f.db_type(connection)}" for f in fields]
-        one_row = "(" + ", ".join(casts) + ")"
-        for row in rows:
-            params.append(row.pk)
-            params.extend(f.get_db_prep_value(getattr(row, f.attname), connection) for f in fields)
-        columns = ", ".join(qn(c) for c in [meta.pk.column, *(f.column for f in fields)])
+        columns = {
+            meta.pk.column: [s.check.account.pk for s in staged],
+            "credential_version": [s.check.credential_version for s in staged],
+            "last_checked_at": [s.check.finished_at for s in staged],
+            "last_reply": [s.attempt.summary_reply() for s in staged],
+            "last_hint": [s.attempt.hint for s in staged],
+            "imap_username_worked": [s.check.result.imap.username for s in staged],
+            "smtp_username_worked": [s.check.result.smtp.username for s in staged],
+            "next_check_at": [s.next_check_at for s in staged],
+        }
+        fields = {column: meta.pk if column == meta.pk.column else meta.get_field(column) for column in columns}
+        arrays = ", ".join(f"%s::{fields[c].db_type(connection).split('(')[0]}[]" for c in columns)
+        params = [[fields[c].get_db_prep_value(v, connection) for v in values] for c, values in columns.items()]
+        pk = qn(meta.pk.column)
         sql = (
-            f"UPDATE {qn(meta.db_table)} AS a SET {', '.join(sets)} "
-            f"FROM (VALUES {', '.join([one_row] * len(rows))}) AS v({columns}) "
-            f"WHERE a.{qn(meta.pk.column)} = v.{qn(meta.pk.column)}"
+            f"UPDATE {qn(meta.db_table)} AS a SET "
+            "last_outcome = %s, consecutive_failures = 0, failing_since = NULL, claimed_at = NULL, updated_at = %s, "
+            "last_checked_at = v.last_checked_at, last_success_at = v.last_checked_at, "
+            "last_reply = v.last_reply, last_hint = v.last_hint, next_check_at = v.next_check_at, "
+            # A username form that worked is kept until another one works (as record_attempt).
+            "imap_username_worked = COALESCE(NULLIF(v.imap_username_worked, ''), a.imap_username_worked), "
+            "smtp_username_worked = COALESCE(NULLIF(v.smtp_username_worked, ''), a.smtp_username_worked) "
+            f"FROM unnest({arrays}) AS v({', '.join(qn(c) for c in columns)}) "
+            f"WHERE a.{pk} = v.{pk} AND a.status = %s AND a.credential_version = v.credential_version "
+            f"AND a.claimed_at = %s RETURNING a.{pk}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [Outcome.OK.value, now, *params, Status.ACTIVE.value, claim])
+            return {pk for (pk,) in cursor.fetchall()}
+
+    @classmethod
+    def _write_successes_by_rows(cls, staged: list["_Success"], claim, now) -> set[int]:
+        """_write_successes elsewhere (SQLite, the embedded default): the rows
+        locked and read, then one bulk_update."""
+        by_pk = {s.check.account.pk: s for s in staged}
+        rows = cls.objects.select_for_update().filter(pk__in=list(by_pk), status=Status.ACTIVE, claimed_at=claim)
+        written = []
+        for row in rows.only("pk", "credential_version", "imap_username_worked", "smtp_username_worked"):
+            success = by_pk[row.pk]
+            if row.credential_version != success.check.credential_version:
+                continue
+            result = success.check.result
+            row.last_checked_at = row.last_success_at = success.check.finished_at
+            row.last_outcome, row.consecutive_failures, row.failing_since = Outcome.OK, 0, None
+            row.last_reply, row.last_hint = success.attempt.summary_reply(), success.attempt.hint
+            row.imap_username_worked = result.imap.username or row.imap_username_worked
+            row.smtp_username_worked = result.smtp.username or row.smtp_username_worked
+            row.next_check_at, row.claimed_at, row.updated_at = success.next_check_at, None, now
+            written.append(row)
+        changed = [
+            "last_checked_at",
+            "last_success_at",
+            "last_outcome",
+            "consecutive_failures",
+            "failing_since",
+            "last_reply",
+            "last_hint",
+            "imap_username_worked",
+            "smtp_username_worked",
+            "next_check_at",
+            "claimed_at",
+            "updated_at",
+        ]
+        cls.objects.bulk_update(written, changed)
+        return {row.pk for row in written}
 
     def server_is_degraded(self, now) -> bool:
         """The account's login server is in trouble: marked degraded (the catalog
@@ -603,6 +611,15 @@ def _is_worth_telling(old_status: str, new_status: str) -> bool:
     if new_status in PROBLEM_STATUSES:
         return True
     return new_status == Status.ACTIVE and old_status in PROBLEM_STATUSES
+
+
+@dataclass(frozen=True)
+class _Success:
+    """A batch's login that worked, staged for MailboxAccount.record_unchanged_successes."""
+
+    check: object  # accounts.checking's probe record: account, credential_version, result, finished_at
+    attempt: VerificationAttempt
+    next_check_at: datetime
 
 
 def scheduler_policy() -> Policy:

@@ -125,22 +125,39 @@ class MailboxAccountQuerySet(models.QuerySet):
         claimed_at = datetime.fromisoformat(claim)
         return now if self.filter(pk=pk, claimed_at=claimed_at).update(claimed_at=now) else None
 
-    def start_claimed_many(self, claims, now=None) -> tuple[datetime, list[int]]:
-        """start_claimed for a batch, in one transaction: returns the start time
-        (the batch's own token) and the ids whose claim was still this message's."""
+    def take_over_claimed(self, claims, now=None) -> tuple[datetime, list]:
+        """start_claimed for a batch: returns the start time (the batch's own
+        token) and the accounts whose claim was still this message's, read as
+        their claim is swapped. On PostgreSQL one UPDATE … RETURNING per claim
+        token (a dispatcher run gives its whole batch one): the row lock the
+        UPDATE takes and its re-check of claimed_at make the swap atomic, and
+        the rows it returns are the accounts, so a batch's start is one
+        statement, not a locked SELECT, an UPDATE and a SELECT of the rows
+        (bench/checks_pipeline.py, README's "Login checks")."""
         now = now or timezone.now()
         by_claim: dict[str, list[int]] = {}
         for pk, claim in claims:
             by_claim.setdefault(claim, []).append(pk)
-        started: list[int] = []
-        with transaction.atomic():
+        connection = connections[self.db]
+        taken: list = []
+        if connection.vendor == "postgresql":
+            meta = self.model._meta
+            qn = connection.ops.quote_name
+            sql = (
+                f"UPDATE {qn(meta.db_table)} SET {qn('claimed_at')} = %s "
+                f"WHERE {qn(meta.pk.column)} = ANY(%s) AND {qn('claimed_at')} = %s RETURNING *"
+            )
+            for claim, pks in by_claim.items():
+                taken += self.raw(sql, [now, pks, datetime.fromisoformat(claim)])
+            return now, taken
+        with transaction.atomic(using=self.db):
             for claim, pks in by_claim.items():
                 mine = self.filter(pk__in=pks, claimed_at=datetime.fromisoformat(claim))
                 ids = list(mine.select_for_update().values_list("pk", flat=True))
                 if ids:
                     mine.filter(pk__in=ids).update(claimed_at=now)
-                    started += ids
-        return now, started
+                    taken += self.filter(pk__in=ids)
+        return now, taken
 
     def release_claims(self, pks, started, *, check_at=None) -> None:
         """release_claim for many accounts in one UPDATE."""
