@@ -34,7 +34,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from accounts import hints
+from accounts import hints, pacing
 from accounts.fields import UnreadableSecret
 from accounts.mailcheck import AddressPolicy, CheckResult, Credential, Hint, LoginCheck, Outcome, check_login, oauth2
 from accounts.mailcheck.net import trust_store
@@ -261,6 +261,22 @@ def release_database_connections() -> None:
     for connection in connections.all(initialized_only=True):
         if not connection.in_atomic_block:
             connection.close()
+
+
+def warm_up() -> None:
+    """What a worker's first checks would otherwise set up on their way, done
+    as the worker starts (laifaxin/celery.py, before it says "ready"): the TLS
+    trust store, the database pool's first connection and the pacing's Redis
+    connection. A database or Redis it cannot reach is in the log at start;
+    the worker starts anyway, and its checks retry as they always do."""
+    ssl_context()
+    try:
+        connections["default"].ensure_connection()
+    except (OperationalError, InterfaceError):
+        logger.exception("Worker start: the database cannot be reached; checks retry until it can.")
+    finally:
+        release_database_connections()
+    pacing.warm_up()
 
 
 @sensitive_variables("secret")

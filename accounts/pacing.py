@@ -219,6 +219,21 @@ def _acquire_batch_script(url: str):
     return _client_for(url).register_script(_ACQUIRE_BATCH)
 
 
+def warm_up() -> None:
+    """Connect to Redis and load the pacing scripts, as a worker starts
+    (accounts.checking.warm_up): its first logins then cost one EVALSHA each,
+    not a connection, a refused EVALSHA and an EVAL. A Redis that cannot be
+    reached is logged; pacing lets logins through without it, as it always does."""
+    client = _client()
+    if client is None:
+        return
+    try:
+        for script in (_ACQUIRE, _ACQUIRE_BATCH):
+            client.script_load(script)
+    except redis.RedisError:
+        logger.exception("Worker start: Redis cannot be reached for the login caps.")
+
+
 @dataclass
 class BatchLease:
     """What a batch may do now: log in to its first ``accounts`` accounts, at

@@ -21,6 +21,15 @@ signals.task_prerun.connect(logcontext.on_task_prerun)
 signals.task_postrun.connect(logcontext.on_task_postrun)
 
 
+@signals.worker_ready.connect
+def _warm_up(**kwargs):
+    """Before the worker says "ready": its first checks find their TLS trust
+    store, database and Redis connections set up (accounts.checking.warm_up)."""
+    from accounts import checking  # needs the ORM: ready only after Celery's Django fix-up
+
+    checking.warm_up()
+
+
 def _keep_django_logging(**kwargs):
     """JSON logs: Celery keeps Django's LOGGING (set up by django.setup()) instead
     of installing its own text handler, so worker and beat lines are JSON too."""

@@ -157,6 +157,8 @@ def test_checks_that_get_no_database_connection_are_retried_and_leave_no_account
     dispatch(accounts)
     allow_connections(False)  # the worker's pool cannot open a single connection
     small_pool_worker.start()
+    # Said as the worker starts, before any check meets it; the worker starts anyway.
+    assert "Worker start: the database cannot be reached" in small_pool_worker.log()
 
     wait_for(
         lambda: small_pool_worker.log().count("database unavailable") >= 2,
@@ -191,3 +193,19 @@ def test_a_check_whose_database_goes_away_during_the_login_is_retried_and_record
 
     wait_for(lambda: all_recorded(accounts), what=f"the retried checks\n{small_pool_worker.log()[-3000:]}")
     assert_checked_once_and_active(accounts, small_pool_worker)
+
+
+def test_a_worker_sets_up_its_database_and_redis_connections_before_it_says_ready(small_pool_worker):
+    import hashlib
+
+    import redis
+
+    from accounts import pacing
+
+    broker = redis.Redis.from_url(small_pool_worker.broker_url)
+    broker.script_flush()  # as after a Redis restart: the pacing scripts are unknown
+    small_pool_worker.start()  # returns once the log says "ready."
+
+    shas = [hashlib.sha1(script.encode()).hexdigest() for script in (pacing._ACQUIRE, pacing._ACQUIRE_BATCH)]
+    assert broker.script_exists(*shas) == [True, True]
+    assert "cannot be reached" not in small_pool_worker.log()
