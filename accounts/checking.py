@@ -23,9 +23,8 @@ project's settings:
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -407,51 +406,55 @@ def _probe_all(accounts: list[MailboxAccount], threads: int, lease: BatchLease |
     """The batch's logins, at most ``threads`` at once, results in order.
 
     MAILBOX_WORKER_LOGINS = 0: in a pool of the batch's own. Else in the
-    process's shared pool of that many threads, the batch keeping at most
-    ``threads`` of its logins submitted: a slot a login frees goes at once to
-    the next login waiting, of this batch or of another one a worker thread has
-    taken over meanwhile. With a pool of its own a batch records, and its
+    process's shared pool of that many threads, as ``threads`` lanes: a lane
+    takes the batch's next account as soon as its login ends, with no hand-off
+    to the batch's thread (as the bare loop's threads take their next item),
+    and ends when none is left, freeing its pool thread for another batch's
+    lane waiting meanwhile. With a pool of its own a batch records, and its
     worker thread takes the next message, only once its slowest login is done,
     so a worker keeps fewer logins in flight than its threads allow (the
     "stragglers" of README's "Login checks"); with the shared pool and more
     worker threads than MAILBOX_WORKER_LOGINS / MAILBOX_BATCH_CONCURRENCY the
-    next batches' logins fill those gaps. A login waiting for a thread holds no
-    database connection. Once the batch's last logins run, each one that ends
-    gives its provider slot back (``lease``) instead of holding it to the end."""
+    next batches' lanes fill those gaps. A login waiting for a thread holds no
+    database connection. A lane that ends gives its provider slot back
+    (``lease``) instead of holding it to the end of the batch."""
     size = settings.MAILBOX_WORKER_LOGINS
     if size <= 0:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="check") as own:
             return list(own.map(_probe_queued, accounts))
-    pool = _shared_login_pool(size)
     results: list[_Probed | None] = [None] * len(accounts)
     waiting = iter(enumerate(accounts))
-    # Each login that ends puts itself here: one wake-up of this thread per
-    # login, not a waiter installed on every running future (futures.wait).
-    ended: queue.SimpleQueue[tuple[int, Future]] = queue.SimpleQueue()
-    running = 0
-    failure: BaseException | None = None
+    lock = threading.Lock()
+    failures: list[BaseException] = []
 
-    def submit_next() -> None:
-        nonlocal running
-        if failure is None and (item := next(waiting, None)) is not None:
-            index, account = item
-            pool.submit(_probe_queued, account).add_done_callback(lambda future: ended.put((index, future)))
-            running += 1
-        elif lease is not None:
-            lease.give_back_slot()
-
-    for _ in range(threads):
-        submit_next()
-    while running:
-        index, future = ended.get()
-        running -= 1
+    def lane() -> None:
         try:
-            results[index] = future.result()
-        except Exception as exc:  # noqa: BLE001 (re-raised below, as pool.map, once the started logins ended)
-            failure = failure or exc
-        submit_next()
-    if failure is not None:
-        raise failure
+            while True:
+                with lock:
+                    item = None if failures else next(waiting, None)
+                if item is None:
+                    return
+                index, account = item
+                try:
+                    results[index] = _probe_queued(account)
+                except Exception as exc:  # noqa: BLE001 (re-raised below, as pool.map, once the started logins ended)
+                    with lock:
+                        failures.append(exc)
+                    return
+        finally:
+            if lease is not None:
+                with lock:
+                    lease.give_back_slot()
+
+    lanes = min(threads, len(accounts))
+    for _ in range(threads - lanes):
+        if lease is not None:
+            lease.give_back_slot()
+    pool = _shared_login_pool(size)
+    for running in [pool.submit(lane) for _ in range(lanes)]:
+        running.result()
+    if failures:
+        raise failures[0]
     return [probed for probed in results if probed is not None]
 
 
