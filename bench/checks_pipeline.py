@@ -107,6 +107,13 @@ def main():
         help="then this many accounts through the local pipeline alone, at --concurrency (0: no such phase)",
     )
     parser.add_argument(
+        "--kill-accounts",
+        type=int,
+        default=0,
+        help="then this many accounts through the local pipeline with its worker killed and its database "
+        "refusing connections mid-run (0: no such phase)",
+    )
+    parser.add_argument(
         "--cheap",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -237,7 +244,7 @@ def print_row(row: Row, bare: Row | None) -> None:
 def run(args, servers, directory):
     n = args.accounts
     n_delayed = min(n, args.delayed_accounts or max(args.far_concurrency * 4, n // 4))
-    addresses = [f"bench{i}@{servers.domain}" for i in range(max(n, args.scale_accounts))]
+    addresses = [f"bench{i}@{servers.domain}" for i in range(max(n, args.scale_accounts, args.kill_accounts))]
     # One write of the passwd-file, not N.
     servers._users.update({address: PASSWORD for address in addresses})
     servers._write_passwd()
@@ -263,6 +270,7 @@ def run(args, servers, directory):
     )
     print_row(warm, None)
     rows: dict[tuple[str, str], Row] = {}
+    survived = None  # what the kill phase saw, once it passed
     phases = []
     if args.local:
         phases.append(("local", 0.0, n, args.concurrency))
@@ -272,15 +280,18 @@ def run(args, servers, directory):
         for where, delay, count, concurrency in phases:
             run_phase(servers, directory, addresses, args, rows, where, delay, count, concurrency)
         if args.scale_accounts:
-            provider = make_provider(servers, {"imap": servers.imap_port, "smtp": servers.smtp_ssl_port})
-            make_accounts(provider, addresses[: args.scale_accounts])
+            make_accounts(provider_local(servers), addresses[: args.scale_accounts])
             row = pipeline("local (scale)", directory, args.scale_accounts, args, args.concurrency)
             print_row(row, None)
             rows[("scale", "pipeline")] = row
+        if args.kill_accounts:
+            make_accounts(provider_local(servers), addresses[: args.kill_accounts])
+            survived = survival(directory, args.kill_accounts, args)
+            print(f"{'local (kill)':<16} pipeline       {survived}", flush=True)
     except Abort as exc:
-        print_targets(rows, args, failed=str(exc).split("\n")[0])
+        print_targets(rows, args, failed=str(exc).split("\n")[0], survived=survived)
         raise
-    print_targets(rows, args)
+    print_targets(rows, args, survived=survived)
 
 
 class ProxyProcess:
@@ -331,7 +342,7 @@ def run_phase(servers, directory, addresses, args, rows, where, delay, count, co
             proxy.stop()
 
 
-def print_targets(rows, args, failed: str = ""):
+def print_targets(rows, args, failed: str = "", survived: str | None = None):
     """The issue's targets, each PASS or FAIL with what was measured in this run."""
     lines = []
     local_bare, local_pipe = rows.get(("local", "bare")), rows.get(("local", "pipeline"))
@@ -368,11 +379,19 @@ def print_targets(rows, args, failed: str = ""):
         lines.append((f"{scale.checks} accounts through the pipeline, none lost", f"{scale.checks} ok", True))
     elif args.scale_accounts:
         lines.append((f"{args.scale_accounts} accounts through the pipeline, none lost", "not run", False))
+    if args.kill_accounts:
+        lines.append(
+            (
+                f"{args.kill_accounts} accounts, worker killed, connections refused: none lost or doubled",
+                "ok" if survived else "not run",
+                survived is not None,
+            )
+        )
     pipelines = [key for key in rows if key[1] == "pipeline"]
     lines.append(
         (
             "no lost, doubled or stuck account in any pipeline run",
-            "ABORTED" if failed else f"{len(pipelines)} runs ok",
+            "ABORTED" if failed else f"{len(pipelines) + (survived is not None)} runs ok",
             not failed,
         )
     )
@@ -382,6 +401,10 @@ def print_targets(rows, args, failed: str = ""):
         print(f"{description:<72} {measured:>11}  {'PASS' if met else 'FAIL'}")
     if failed:
         print(f"(run aborted: {failed})")
+
+
+def provider_local(servers):
+    return make_provider(servers, {"imap": servers.imap_port, "smtp": servers.smtp_ssl_port})
 
 
 def make_provider(servers, ports):
@@ -612,23 +635,17 @@ def pg_totals(db_name: str) -> tuple[int, int]:
     return sessions, xacts
 
 
-def pipeline(where, directory, count, args, concurrency) -> Row:
-    """Dispatch every account, start a worker, time it until every account has
-    its attempt and none is claimed."""
-    from accounts import pacing
-    from accounts.models import MailboxAccount, VerificationAttempt
-    from accounts.tasks import dispatch_due_checks
+def bench_worker(worker_dir: Path, args, concurrency: int, extra_env: dict):
+    """The pipeline's worker (not started). Equal concurrency: C checks at most
+    in flight, as in the loops. A batch runs min(batch, C) logins at once; the
+    worker gets thread-factor × C / that threads, and (factor above 1) a cap of
+    C logins at once in all."""
     from tests.worker import CeleryWorker, database_url
 
-    worker_dir = Path(tempfile.mkdtemp(dir=directory))
-    counts_file = worker_dir / "counts.json"
-    # Equal concurrency: C checks at most in flight, as in the loops. A batch
-    # runs min(batch, C) logins at once; the worker gets thread-factor × C /
-    # that threads, and (factor above 1) a cap of C logins at once in all.
     per_message = max(1, min(args.batch, concurrency))
     threads = max(1, round(args.thread_factor * concurrency / per_message))
     worker_logins = concurrency if args.thread_factor > 1 else 0
-    worker = CeleryWorker(
+    return CeleryWorker(
         worker_dir,
         pool="threads",
         concurrency=threads,
@@ -641,11 +658,108 @@ def pipeline(where, directory, count, args, concurrency) -> Row:
             "DEBUG": "False",
             "SECRET_KEY": "bench-" + secrets.token_urlsafe(48),
             "DJANGO_SETTINGS_MODULE": "bench.worker_settings",
-            "BENCH_COUNTS_FILE": str(counts_file),
             "DATABASE_URL": f"{database_url()}?application_name={WORKER_APP_NAME}",
             "MAILBOX_DB_POOL_MAX": str(args.db_pool_max),
+            **extra_env,
         },
     )
+
+
+def survival(directory, count, args) -> str:
+    """A worker killed (SIGKILL) a third of the way through ``count`` checks,
+    a new one started, and PostgreSQL refusing every new connection of the
+    benchmark's database for 3 s meanwhile, with the worker's connections cut:
+    the claims of the dead worker's checks expire and the dispatcher (run here
+    each second, as the beat would) hands them out again; its unacknowledged
+    messages come back and find their claims gone. Returns what happened; raises
+    Abort unless every account ends with exactly one attempt and none claimed."""
+    from accounts.models import VerificationAttempt
+    from accounts.tasks import dispatch_due_checks
+
+    expiry = 15  # claims (and the dead worker's messages) come back within seconds, not the hour of production
+    settings.MAILBOX_CLAIM_EXPIRES_SECONDS = expiry
+    quick = {
+        "MAILBOX_CLAIM_EXPIRES_SECONDS": str(expiry),
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS": "5",
+        "CELERY_UNACKED_RESTORE_SECONDS": "1",
+        "MAILBOX_DB_POOL_TIMEOUT": "1",
+        "MAILBOX_DB_RETRY_SECONDS": "1",
+    }
+    first = bench_worker(Path(tempfile.mkdtemp(dir=directory)), args, args.concurrency, quick)
+    first.purge_broker()
+    settings.MAILBOX_CHECK_BATCH = args.batch
+    while dispatch_due_checks():
+        pass
+    started = time.monotonic()
+    first.start()
+    try:
+        wait_until(lambda: VerificationAttempt.objects.count() >= count // 3, args, first, "a third of the checks")
+    finally:
+        first.kill()
+    killed_after = VerificationAttempt.objects.count()
+    second = bench_worker(Path(tempfile.mkdtemp(dir=directory)), args, args.concurrency, quick)
+    second.start()
+    try:
+        wait_until(lambda: VerificationAttempt.objects.count() > killed_after, args, second, "the new worker's checks")
+        allow_connections(args.db_name, False)
+        try:
+            with admin_connection() as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+                    [args.db_name, WORKER_APP_NAME],
+                )
+            time.sleep(3)
+        finally:
+            allow_connections(args.db_name, True)
+
+        def all_checked() -> bool:
+            dispatch_due_checks()  # the beat's minute, every second
+            return not VerificationAttempt.objects.values("account").distinct().count() < count
+
+        wait_until(all_checked, args, second, "every account checked", poll=1.0)
+        broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+        wait_until(lambda: broker.hlen("unacked") == 0, args, second, "the dead worker's messages to come back")
+        time.sleep(2)  # let a duplicate that would happen, happen
+        seconds = time.monotonic() - started
+    finally:
+        second.stop()
+        settings.MAILBOX_CLAIM_EXPIRES_SECONDS = BENCH_SETTINGS["MAILBOX_CLAIM_EXPIRES_SECONDS"]
+    verify_every_account_checked_once(count, second)
+    retried = second.log().count("database unavailable")
+    return (
+        f"killed after {killed_after} of {count}; connections refused 3 s, {retried} messages retried for it; "
+        f"all {count} once in {seconds:.0f} s"
+    )
+
+
+def wait_until(condition, args, worker, what: str, poll: float = 0.05) -> None:
+    stall_at = time.monotonic() + args.stall
+    while not condition():
+        if worker.process.poll() is not None:
+            raise Abort(f"the worker died waiting for {what}:\n{worker.log()[-3000:]}")
+        if time.monotonic() > min(stall_at, args.deadline_at):
+            raise Abort(f"no end waiting for {what}:\n{worker.log()[-3000:]}")
+        time.sleep(poll)
+
+
+def allow_connections(db_name: str, allowed: bool) -> None:
+    # PostgreSQL takes this only from a session on another database.
+    with admin_connection() as admin:
+        admin.execute(
+            f"ALTER DATABASE {psycopg.sql.Identifier(db_name).as_string(admin)} ALLOW_CONNECTIONS {'true' if allowed else 'false'}"
+        )
+
+
+def pipeline(where, directory, count, args, concurrency) -> Row:
+    """Dispatch every account, start a worker, time it until every account has
+    its attempt and none is claimed."""
+    from accounts import pacing
+    from accounts.models import MailboxAccount, VerificationAttempt
+    from accounts.tasks import dispatch_due_checks
+
+    worker_dir = Path(tempfile.mkdtemp(dir=directory))
+    counts_file = worker_dir / "counts.json"
+    worker = bench_worker(worker_dir, args, concurrency, {"BENCH_COUNTS_FILE": str(counts_file)})
     worker.purge_broker()
     settings.MAILBOX_CHECK_BATCH = args.batch  # the dispatcher runs here
     dispatched = 0
