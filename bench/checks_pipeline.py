@@ -714,7 +714,7 @@ def survival(directory, count, args) -> str:
 
         def all_checked() -> bool:
             dispatch_due_checks()  # the beat's minute, every second
-            return not VerificationAttempt.objects.values("account").distinct().count() < count
+            return VerificationAttempt.objects.values("account").distinct().count() >= count
 
         wait_until(all_checked, args, second, "every account checked", poll=1.0)
         broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)

@@ -195,7 +195,7 @@ def test_a_check_whose_database_goes_away_during_the_login_is_retried_and_record
     assert_checked_once_and_active(accounts, small_pool_worker)
 
 
-def test_a_worker_sets_up_its_database_and_redis_connections_before_it_says_ready(small_pool_worker):
+def test_a_worker_loads_its_pacing_scripts_before_it_says_ready(small_pool_worker):
     import hashlib
 
     import redis
