@@ -675,6 +675,7 @@ def survival(directory, count, args) -> str:
     Abort unless every account ends with exactly one attempt and none claimed."""
     from accounts.models import VerificationAttempt
     from accounts.tasks import dispatch_due_checks
+    from tests.worker import allow_connections, drop_backends_of
 
     expiry = 15  # claims (and the dead worker's messages) come back within seconds, not the hour of production
     settings.MAILBOX_CLAIM_EXPIRES_SECONDS = expiry
@@ -701,16 +702,12 @@ def survival(directory, count, args) -> str:
     second.start()
     try:
         wait_until(lambda: VerificationAttempt.objects.count() > killed_after, args, second, "the new worker's checks")
-        allow_connections(args.db_name, False)
+        allow_connections(False)
         try:
-            with admin_connection() as admin:
-                admin.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
-                    [args.db_name, WORKER_APP_NAME],
-                )
+            drop_backends_of(WORKER_APP_NAME)
             time.sleep(3)
         finally:
-            allow_connections(args.db_name, True)
+            allow_connections(True)
 
         def all_checked() -> bool:
             dispatch_due_checks()  # the beat's minute, every second
@@ -740,14 +737,6 @@ def wait_until(condition, args, worker, what: str, poll: float = 0.05) -> None:
         if time.monotonic() > min(stall_at, args.deadline_at):
             raise Abort(f"no end waiting for {what}:\n{worker.log()[-3000:]}")
         time.sleep(poll)
-
-
-def allow_connections(db_name: str, allowed: bool) -> None:
-    # PostgreSQL takes this only from a session on another database.
-    with admin_connection() as admin:
-        admin.execute(
-            f"ALTER DATABASE {psycopg.sql.Identifier(db_name).as_string(admin)} ALLOW_CONNECTIONS {'true' if allowed else 'false'}"
-        )
 
 
 def pipeline(where, directory, count, args, concurrency) -> Row:

@@ -11,7 +11,6 @@ database is made to refuse new connections with ALTER DATABASE … ALLOW_CONNECT
 import time
 import uuid
 
-import psycopg
 import pytest
 from django.db import connection
 
@@ -20,7 +19,7 @@ from accounts.tasks import dispatch_due_checks
 from providers.models import Provider
 from tests.delayproxy import DelayProxy
 from tests.test_scheduler_worker import GOOD, attempts_of, make_accounts, wait_for
-from tests.worker import CeleryWorker, database_url
+from tests.worker import CeleryWorker, allow_connections, database_url, drop_backends_of
 
 pytestmark = [pytest.mark.worker, pytest.mark.mailserver]
 
@@ -33,28 +32,12 @@ def _execute(sql: str, params=()):
         return cursor.fetchall() if cursor.description else None
 
 
-def allow_connections(allowed: bool) -> None:
-    # PostgreSQL takes this only from a session on another database.
-    name = connection.ops.quote_name(connection.settings_dict["NAME"])
-    params = {**connection.get_connection_params(), "dbname": "postgres", "autocommit": True}
-    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}) as other:
-        other.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS {'true' if allowed else 'false'}")
-
-
 def backends_of(application_name: str) -> int:
     [(count,)] = _execute(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
         [application_name],
     )
     return count
-
-
-def drop_backends_of(application_name: str) -> None:
-    _execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND application_name = %s",
-        [application_name],
-    )
 
 
 @pytest.fixture(params=[1, 20], ids=["one-message-per-account", "batches"])

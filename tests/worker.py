@@ -64,6 +64,33 @@ def database_url() -> str:
     return f"postgres://{credentials}@{host}:{port}/{s['NAME']}"
 
 
+def allow_connections(allowed: bool) -> None:
+    """Let this process's database (the test one, or the benchmark's) take new
+    connections, or refuse every one: a database out of connections, without
+    touching the server's max_connections, which others share."""
+    import psycopg
+    from django.db import connection
+
+    # PostgreSQL takes this only from a session on another database.
+    name = connection.ops.quote_name(connection.settings_dict["NAME"])
+    params = {**connection.get_connection_params(), "dbname": "postgres", "autocommit": True}
+    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}) as other:
+        other.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS {'true' if allowed else 'false'}")
+
+
+def drop_backends_of(application_name: str) -> None:
+    """Cut the PostgreSQL connections of a process started with this
+    application_name (a worker's DATABASE_URL carries it)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = %s",
+            [application_name],
+        )
+
+
 class CeleryWorker:
     def __init__(self, directory: Path, *, pool: str = "threads", concurrency: int = 4, extra_env=None):
         from django.conf import settings
