@@ -273,10 +273,10 @@ class MailboxAccount(models.Model):
         (paused, deleted, a new password, another status, the claim taken over)
         — for record_attempt, one by one, under its own lock and rules.
         """
-        rest = [check for check in checks if check.result.outcome != Outcome.OK]
-        staged = []
+        rest, staged = [], []
         for check in checks:
             if check.result.outcome != Outcome.OK:
+                rest.append(check)
                 continue
             facts = Facts(
                 status=Status.ACTIVE,
@@ -369,21 +369,7 @@ class MailboxAccount(models.Model):
             row.smtp_username_worked = result.smtp.username or row.smtp_username_worked
             row.next_check_at, row.claimed_at, row.updated_at = success.next_check_at, None, now
             written.append(row)
-        changed = [
-            "last_checked_at",
-            "last_success_at",
-            "last_outcome",
-            "consecutive_failures",
-            "failing_since",
-            "last_reply",
-            "last_hint",
-            "imap_username_worked",
-            "smtp_username_worked",
-            "next_check_at",
-            "claimed_at",
-            "updated_at",
-        ]
-        cls.objects.bulk_update(written, changed)
+        cls.objects.bulk_update(written, _SUCCESS_FIELDS)
         return {row.pk for row in written}
 
     def server_is_degraded(self, now) -> bool:
@@ -611,6 +597,23 @@ def _is_worth_telling(old_status: str, new_status: str) -> bool:
     if new_status in PROBLEM_STATUSES:
         return True
     return new_status == Status.ACTIVE and old_status in PROBLEM_STATUSES
+
+
+# What recording a success writes (_write_successes: the UPDATE names the same columns).
+_SUCCESS_FIELDS = (
+    "last_checked_at",
+    "last_success_at",
+    "last_outcome",
+    "consecutive_failures",
+    "failing_since",
+    "last_reply",
+    "last_hint",
+    "imap_username_worked",
+    "smtp_username_worked",
+    "next_check_at",
+    "claimed_at",
+    "updated_at",
+)
 
 
 @dataclass(frozen=True)
